@@ -1,0 +1,100 @@
+"""Where the pipeline reads and writes, from the environment.
+
+Without EQUITY_LANDING_DIR the pipeline runs on the bundled synthetic sample, and only
+then may it fall back to the documented demonstration pseudonymisation key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_LANDING_DIR = PROJECT_ROOT / "data" / "sample" / "landing"
+DEFAULT_OUTPUT_DIR = PROJECT_ROOT / "data" / "output"
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+GX_CONTEXT_DIR = PROJECT_ROOT / "expectations" / "gx"
+
+# Public, documented, and only ever used for the fictional sample (see README).
+DEMONSTRATION_KEY = "fictional-nation-demonstration-key-not-secret"
+
+
+class ConfigurationError(RuntimeError):
+    """The run cannot start: something it needs is not configured."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    landing: Path
+    output: Path
+
+    @property
+    def work(self) -> Path:
+        """Scratch zone for the current run; replaced by the next run, never published."""
+        return self.output / "work"
+
+    @property
+    def raw(self) -> Path:
+        return self.work / "raw"
+
+    @property
+    def validated(self) -> Path:
+        return self.work / "validated"
+
+    @property
+    def ingest_manifest(self) -> Path:
+        return self.work / "ingest_manifest.parquet"
+
+    @property
+    def quarantine_ledger(self) -> Path:
+        return self.work / "quarantine.parquet"
+
+    @property
+    def file_outcomes(self) -> Path:
+        return self.work / "file_outcomes.parquet"
+
+    @property
+    def quality(self) -> Path:
+        """Data-quality evidence of this run, copied into the release."""
+        return self.work / "quality"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.work / "warehouse.duckdb"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.work / "dbt_target"
+
+    @property
+    def releases(self) -> Path:
+        return self.output / "releases"
+
+    @property
+    def latest_pointer(self) -> Path:
+        return self.output / "LATEST"
+
+
+def uses_sample() -> bool:
+    return not os.environ.get("EQUITY_LANDING_DIR")
+
+
+def paths() -> Paths:
+    landing = Path(os.environ.get("EQUITY_LANDING_DIR") or SAMPLE_LANDING_DIR)
+    output = Path(os.environ.get("EQUITY_OUTPUT_DIR") or DEFAULT_OUTPUT_DIR)
+    return Paths(landing=landing.resolve(), output=output.resolve())
+
+
+def pseudonymisation_key() -> bytes:
+    """The keyed-hash key. Fails closed on real data when it is not configured."""
+    key = os.environ.get("EQUITY_PSEUDONYMISATION_KEY")
+    if key:
+        return key.encode("utf-8")
+    if uses_sample():
+        return DEMONSTRATION_KEY.encode("utf-8")
+    raise ConfigurationError(
+        "EQUITY_PSEUDONYMISATION_KEY is not set. It is required for any landing folder other "
+        "than the bundled sample, because practitioner_id must be pseudonymised with a secret "
+        "key at ingest. Set it from your secrets store (never commit it)."
+    )
