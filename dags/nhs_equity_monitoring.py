@@ -1,0 +1,106 @@
+"""
+### NHS national equity monitoring
+
+Ingests every file in the landing folder (trust WRES returns, NHS Staff Survey responses,
+practitioner-concerns extracts and the ODS reference files), validates them with Great
+Expectations, models them with dbt into the national equity metrics, and publishes a new,
+immutable, versioned release of every year.
+
+**Story:** ingest → validate (bad files are quarantined, the rest go on) → dbt build
+(models and every dbt test) → publish (parquet + CSV + data-quality evidence; `LATEST`
+moves only when the release is complete).
+
+**Params:** `reporting_year` names the year the run is for (the year ending 31 March). It
+goes into the release id and the reports. Empty means the latest year present in landing.
+Every run processes every year in landing, so each release is complete on its own.
+
+**Configuration (environment):** `EQUITY_LANDING_DIR`, `EQUITY_OUTPUT_DIR`,
+`EQUITY_PSEUDONYMISATION_KEY` (required for any landing other than the bundled sample).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+
+from ingest import config
+
+# dbt lives in the same environment as Airflow; calling it by absolute path keeps the
+# task independent of the worker's PATH.
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+EQUITY_RELEASE = Asset("nhs-equity/equity-release")
+
+
+def _log_failure(context) -> None:
+    # The task log has the detail; this line makes the failing step obvious in the DAG log.
+    ti = context["ti"]
+    print(f"Equity pipeline step {ti.task_id} failed in run {ti.run_id}", file=sys.stderr)
+
+
+@dag(
+    dag_id="nhs_equity_monitoring",
+    description="WRES, staff survey and concerns casework into published national equity metrics",
+    doc_md=__doc__,
+    # WRES returns are due by 31 August; the annual run follows on 1 September.
+    schedule="0 6 1 9 *",
+    start_date=pendulum.datetime(2025, 9, 1, tz="Europe/London"),
+    catchup=False,
+    max_active_runs=1,
+    params={
+        "reporting_year": Param(
+            None,
+            type=["null", "integer"],
+            minimum=2015,
+            description="Reporting year (year ending 31 March) that this run is for. "
+            "Empty: the latest year present in landing.",
+        ),
+    },
+    default_args={"on_failure_callback": _log_failure},
+    tags=["equity", "wres", "publication"],
+)
+def nhs_equity_monitoring():
+    # Reading files can meet a transient storage error, so these steps retry.
+    @task(retries=2, retry_delay=timedelta(seconds=30))
+    def ingest() -> dict:
+        from ingest.run import ingest_landing
+
+        return ingest_landing(config.paths())
+
+    @task(retries=2, retry_delay=timedelta(seconds=30))
+    def validate(ingest_summary: dict) -> dict:
+        from expectations.validate import validate_landed
+
+        return validate_landed(config.paths())
+
+    # A failed dbt test is a finding, not a transient fault: no retry.
+    @task.bash
+    def dbt_build(validation_summary: dict) -> str:
+        paths = config.paths()
+        return (
+            f"cd {shlex.quote(str(config.DBT_PROJECT_DIR))} && "
+            f"EQUITY_WORK_DIR={shlex.quote(str(paths.work))} DBT_SEND_ANONYMOUS_USAGE_STATS=false "
+            f"{shlex.quote(str(DBT_EXECUTABLE))} build --profiles-dir . "
+            f"--target-path {shlex.quote(str(paths.dbt_target))} "
+            f"--log-path {shlex.quote(str(paths.work / 'dbt_logs'))}"
+        )
+
+    @task(outlets=[EQUITY_RELEASE])
+    def publish(ingest_summary: dict) -> str:
+        from exports.release import publish_release
+
+        context = get_current_context()
+        year = context["params"]["reporting_year"] or max(ingest_summary["reporting_years"])
+        release = publish_release(config.paths(), reporting_year=year, run_id=context["run_id"])
+        return str(release)
+
+    ingested = ingest()
+    built = dbt_build(validate(ingested))
+    built >> publish(ingested)
+
+
+nhs_equity_monitoring()
