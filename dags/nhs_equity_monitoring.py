@@ -21,6 +21,7 @@ Every run processes every year in landing, so each release is complete on its ow
 from __future__ import annotations
 
 import shlex
+import shutil
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -30,9 +31,9 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 from ingest import config
 
-# dbt lives in the same environment as Airflow; calling it by absolute path keeps the
-# task independent of the worker's PATH.
-DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+# dbt is installed beside Airflow: next to its Python in a virtualenv, else on PATH.
+_VENV_DBT = Path(sys.executable).parent / "dbt"
+DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
 EQUITY_RELEASE = Asset("nhs-equity/equity-release")
 
 
@@ -84,7 +85,7 @@ def nhs_equity_monitoring():
         return (
             f"cd {shlex.quote(str(config.DBT_PROJECT_DIR))} && "
             f"EQUITY_WORK_DIR={shlex.quote(str(paths.work))} DBT_SEND_ANONYMOUS_USAGE_STATS=false "
-            f"{shlex.quote(str(DBT_EXECUTABLE))} build --profiles-dir . "
+            f"{shlex.quote(DBT_EXECUTABLE)} build --profiles-dir . "
             f"--target-path {shlex.quote(str(paths.dbt_target))} "
             f"--log-path {shlex.quote(str(paths.work / 'dbt_logs'))}"
         )

@@ -1,0 +1,41 @@
+"""SHA-256 of release files, and the release's `SHA256SUMS` file.
+
+`SHA256SUMS` is in the format of GNU coreutils, so that anyone can check a downloaded
+release with `sha256sum -c SHA256SUMS` from inside the release folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+SHA256SUMS_FILE = "SHA256SUMS"
+
+
+def sha256_file(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def release_files(release_dir: Path) -> list[Path]:
+    """Every file under the release folder, relative to it, in a stable order."""
+    return sorted(
+        (path.relative_to(release_dir) for path in release_dir.rglob("*") if path.is_file()),
+        key=lambda path: path.as_posix(),
+    )
+
+
+def write_sha256sums(release_dir: Path) -> Path:
+    """Write `SHA256SUMS` covering every file of the release except itself."""
+    lines = []
+    for relative in release_files(release_dir):
+        name = relative.as_posix()
+        if name == SHA256SUMS_FILE:
+            continue
+        # sha256sum escapes these characters in names; refusing them keeps the format plain.
+        if "\\" in name or "\n" in name or "\r" in name:
+            raise ValueError(f"Release file name cannot be listed in {SHA256SUMS_FILE}: {name!r}")
+        lines.append(f"{sha256_file(release_dir / relative)}  {name}\n")
+    path = release_dir / SHA256SUMS_FILE
+    path.write_text("".join(lines), encoding="utf-8", newline="\n")
+    return path

@@ -1,0 +1,26 @@
+"""`python -m exports.latest`: say where the newest complete release and its reports are."""
+
+from __future__ import annotations
+
+from ingest import config
+
+
+def main() -> None:
+    paths = config.paths()
+    if not paths.latest_pointer.exists():
+        raise SystemExit(f"No complete release yet under {paths.releases}")
+    release = paths.releases / paths.latest_pointer.read_text().strip()
+    print(f"Latest release:        {release}")
+    for label, relative in [
+        ("Equity metrics", "equity_metrics"),
+        ("CSV copies", "csv"),
+        ("Quarantine report", "quality/quarantine_report.md"),
+        ("GX Data Docs", "quality/data_docs/index.html"),
+        ("Release manifest", "manifest.json"),
+    ]:
+        if (release / relative).exists():
+            print(f"{label + ':':<22} {release / relative}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""`make bench`: a full national year (scale 1.0, 210 trusts) through every stage and then
+through the real DAG, with wall time and peak memory (RSS of the whole process tree).
+
+Each stage runs in its own process, as it does under Airflow, so the figures are per
+stage and not flattered by a warm interpreter. Results go to stdout and to
+`data/bench/results.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+YEAR = 2025
+
+
+def measure(name: str, command: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> dict:
+    """Run one command; sample the RSS of its whole process tree until it ends."""
+    started = time.perf_counter()
+    process = psutil.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [process, *process.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        sys.stderr.write(process.stderr.read().decode(errors="replace")[-5000:])
+        raise SystemExit(f"stage {name} failed with exit code {process.returncode}")
+    result = {"stage": name, "wall_s": round(wall, 1), "peak_rss_mib": round(peak / 2**20)}
+    print(f"{name:<12} {result['wall_s']:>7.1f} s {result['peak_rss_mib']:>7d} MiB", flush=True)
+    return result
+
+
+def stage_command(code: str) -> list[str]:
+    return [str(BIN / "python"), "-c", code]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--trusts", type=int, default=210)
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="equity-bench-"))
+    landing, output = root / "landing", root / "output"
+    env = {
+        **os.environ,
+        "EQUITY_LANDING_DIR": str(landing),
+        "EQUITY_OUTPUT_DIR": str(output),
+        "EQUITY_PSEUDONYMISATION_KEY": "benchmark-key",
+        "EQUITY_WORK_DIR": str(output / "work"),
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    print(f"Benchmark: scale {args.scale}, {args.trusts} trusts, reporting year {YEAR}, in {root}")
+    print(f"{'stage':<12} {'wall':>9} {'peak RSS':>11}")
+    results = [
+        measure(
+            "generate",
+            [str(BIN / "python"), "-m", "ingest.synthetic", "--landing", str(landing), "--scale", str(args.scale),
+             "--trusts", str(args.trusts), "--first-year", str(YEAR), "--last-year", str(YEAR)],
+            env,
+        ),
+        measure("ingest", stage_command("from ingest import config; from ingest.run import ingest_landing; ingest_landing(config.paths())"), env),
+        measure("validate", stage_command("from ingest import config; from expectations.validate import validate_landed; validate_landed(config.paths())"), env),
+        measure("dbt build", [str(BIN / "dbt"), "build", "--profiles-dir", ".", "--target-path", str(output / "work" / "dbt_target"),
+                              "--log-path", str(output / "work" / "dbt_logs")], env, cwd=PROJECT_ROOT / "dbt_project"),
+        measure("publish", stage_command(f"from ingest import config; from exports.release import publish_release; publish_release(config.paths(), reporting_year={YEAR}, run_id='bench')"), env),
+    ]
+    subprocess.run([str(BIN / "airflow"), "db", "migrate"], env=env, check=True, capture_output=True)
+    results.append(measure("DAG total", [str(BIN / "airflow"), "dags", "test", "nhs_equity_monitoring"], env))
+    print(f"stages total {sum(r['wall_s'] for r in results[:-1]):.1f} s; the DAG end to end {results[-1]['wall_s']:.1f} s")
+
+    out = PROJECT_ROOT / "data" / "bench" / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"scale": args.scale, "trusts": args.trusts, "year": YEAR, "cpus": os.cpu_count(), "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

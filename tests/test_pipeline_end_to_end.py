@@ -1,0 +1,143 @@
+"""The real DAG, end to end, on a small generated nation: what a national data team and an
+auditor would check after a run."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import run_pipeline
+
+pytestmark = pytest.mark.slow
+
+DATA_SUFFIXES = {".parquet", ".csv"}
+
+
+def _tree_hashes(root: Path, suffixes: set[str] | None = None) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and (suffixes is None or p.suffix in suffixes)
+    }
+
+
+def _latest_release(output: Path) -> Path:
+    return output / "releases" / (output / "LATEST").read_text().strip()
+
+
+def test_dag_run_succeeds_and_publishes_a_complete_release(pipeline_run):
+    dag_run, output = pipeline_run
+    assert dag_run.state == "success"
+    release = _latest_release(output)
+    years = sorted(p.name for p in (release / "equity_metrics").iterdir())
+    assert years == [f"reporting_year={y}" for y in range(2021, 2026)]
+    assert (release / "organisations" / "organisations.parquet").is_file()
+    assert (release / "csv" / "equity_metrics.csv").is_file()
+    assert (release / "manifest.json").is_file()
+    assert (release / "quality" / "quarantine_report.md").is_file()
+    assert (release / "quality" / "data_docs" / "index.html").is_file()
+
+
+def test_published_equity_metrics_follow_the_output_contract(pipeline_run):
+    _, output = pipeline_run
+    release = _latest_release(output)
+    rows = duckdb.sql(
+        f"select * from read_parquet('{release}/equity_metrics/*/*.parquet', hive_partitioning=true)"
+    )
+    assert rows.columns == [
+        "metric_id", "geography_level", "geography_code", "breakdown", "group", "comparison",
+        "value", "ci_lower", "ci_upper", "numerator_a", "denominator_a", "numerator_b",
+        "denominator_b", "equity_band", "significant", "suppressed", "note",
+        "trusts_contributing", "trusts_expected", "method_version", "reporting_year",
+    ]
+    levels = {r[0] for r in rows.select("geography_level").distinct().fetchall()}
+    assert levels == {"trust", "region", "national"}
+    # reporting_year lives in the path only.
+    first_file = next((release / "equity_metrics").rglob("*.parquet"))
+    assert "reporting_year" not in pq.read_schema(first_file).names
+
+
+def test_nothing_published_identifies_a_practitioner(pipeline_run, small_nation):
+    _, output = pipeline_run
+    practitioner_ids = set()
+    for cases in small_nation.glob("concerns/*/cases.csv"):
+        with cases.open(newline="", encoding="utf-8-sig") as handle:
+            practitioner_ids |= {row["practitioner_id"] for row in csv.DictReader(handle)}
+    assert practitioner_ids
+
+    # Every cell of every table in the warehouse and in every parquet/CSV file written.
+    found = set()
+    con = duckdb.connect(str(output / "work" / "warehouse.duckdb"), read_only=True)
+    for schema, table in con.sql("select table_schema, table_name from information_schema.tables").fetchall():
+        for (column,) in con.sql(
+            f"select column_name from information_schema.columns "
+            f"where table_schema = '{schema}' and table_name = '{table}'"
+        ).fetchall():
+            values = con.sql(f'select distinct cast("{column}" as varchar) from "{schema}"."{table}"').fetchall()
+            found |= practitioner_ids & {v for (v,) in values}
+    con.close()
+    for path in output.rglob("*"):
+        if path.suffix == ".parquet":
+            for column in pq.read_table(path).columns:
+                found |= practitioner_ids & {str(v) for v in column.to_pylist()}
+        elif path.is_file() and path.suffix in {".csv", ".md", ".json", ".html", ".txt", ".log"}:
+            # Whole tokens only: a 7-digit id can occur by chance inside a hex hash.
+            tokens = set(re.findall(r"\b\w+\b", path.read_text(errors="ignore")))
+            found |= practitioner_ids & tokens
+    assert not found, f"{len(found)} practitioner identifiers leaked"
+
+
+def test_a_rerun_gives_a_new_release_with_byte_identical_data(pipeline_run, small_nation):
+    _, output = pipeline_run
+    first = _latest_release(output)
+    dag_run = run_pipeline(small_nation, output)
+    assert dag_run.state == "success"
+    second = _latest_release(output)
+    assert second != first and first.is_dir()
+    assert _tree_hashes(first, DATA_SUFFIXES) == _tree_hashes(second, DATA_SUFFIXES)
+
+
+def test_bad_files_are_quarantined_in_place_and_the_rest_is_published(airflow_db, small_nation, tmp_path):
+    import pandas as pd
+
+    landing = tmp_path / "landing"
+    shutil.copytree(small_nation, landing)
+    # A negative headcount in one workbook, and a file where no file belongs.
+    workbook = sorted(landing.glob("wres/2025/*_wres_2025.xlsx"))[0]
+    sheets = pd.read_excel(workbook, sheet_name=None, engine="calamine", dtype=str)
+    sheets["workforce"].loc[0, "headcount"] = "-3"
+    with pd.ExcelWriter(workbook, engine="xlsxwriter") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    (landing / "wres" / "2025" / "notes.txt").write_text("not a return")
+    before = _tree_hashes(landing)
+
+    output = tmp_path / "output"
+    assert run_pipeline(landing, output).state == "success"
+
+    assert _tree_hashes(landing) == before, "landing must never be changed"
+    ledger = pd.read_parquet(output / "work" / "quarantine.parquet")
+    bad = ledger[ledger["source_file"] == f"wres/2025/{workbook.name}"]
+    assert not bad.empty
+    assert {"workforce"} <= set(bad["sheet"].dropna())
+    assert 2 in set(bad["row"].dropna().astype(int))  # first data row: header is row 1
+    outcomes = pd.read_parquet(output / "work" / "file_outcomes.parquet").set_index("source_file")
+    assert outcomes.loc[f"wres/2025/{workbook.name}", "outcome"] == "quarantined"
+    assert outcomes.loc["wres/2025/notes.txt", "outcome"] == "unrecognised"
+
+    org = workbook.name.split("_")[0]
+    release = _latest_release(output)
+    metrics = duckdb.sql(
+        f"select geography_code from read_parquet('{release}/equity_metrics/*/*.parquet', hive_partitioning=true) "
+        f"where geography_level = 'trust' and reporting_year = 2025"
+    ).fetchall()
+    trusts_2025 = {code for (code,) in metrics}
+    assert org not in trusts_2025
+    assert len(trusts_2025) >= 10
