@@ -1,0 +1,1 @@
+"""Publish step: every `access: public` dbt model as an immutable, checksummed release."""

@@ -66,7 +66,8 @@ def read_published_table(connection: duckdb.DuckDBPyConnection, model: Published
     select = ", ".join(_quote(name) for name in model.column_names)
     table = connection.sql(f"SELECT {select} FROM {relation} ORDER BY {order_by}").to_arrow_table()
     # safe=True: a value that does not fit its published type fails instead of changing.
-    return table.cast(model.arrow_schema(), safe=True)
+    # One chunk per column, so the file layout cannot depend on how DuckDB batched the result.
+    return table.cast(model.arrow_schema(), safe=True).combine_chunks()
 
 
 def write_table_files(

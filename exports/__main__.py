@@ -1,0 +1,28 @@
+"""Command line: `python -m exports --reporting-year 2024 --run-id <id>`.
+
+Paths come from the environment (EQUITY_OUTPUT_DIR, see ingest/config.py). Prints the
+release folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from exports.release import publish_release
+from ingest.config import paths
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m exports", description="Publish a release.")
+    parser.add_argument("--reporting-year", type=int, required=True)
+    parser.add_argument("--run-id", required=True, help="recorded in the release manifest")
+    arguments = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    release_dir = publish_release(paths(), arguments.reporting_year, arguments.run_id)
+    print(release_dir)
+
+
+if __name__ == "__main__":
+    main()
