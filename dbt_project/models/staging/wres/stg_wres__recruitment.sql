@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('wres', 'wres_recruitment') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids (trust and year from the file name)
+        _file_org_code::varchar as org_code,
+        _file_year::integer as reporting_year,
+        ethnic_category::varchar as ethnic_category,
+
+        ---------- counts
+        shortlisted::bigint as shortlisted,
+        appointed::bigint as appointed,
+
+        ---------- provenance
+        _source_file::varchar as source_file,
+        _source_row::bigint as source_row
+
+    from source
+
+)
+
+select * from renamed

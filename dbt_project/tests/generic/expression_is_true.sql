@@ -1,0 +1,12 @@
+{#-
+    Business-rule test: fails with every row for which the boolean SQL `expression` is not
+    true (false or null). Narrow the rows with the test's `where` config. It can sit on a
+    model or on a column (the column is only where the rule is documented).
+-#}
+{% test expression_is_true(model, expression, column_name=none) %}
+
+select *
+from {{ model }}
+where not coalesce(({{ expression }}), false)
+
+{% endtest %}

@@ -1,0 +1,245 @@
+"""The dbt project: parses cleanly, builds (with all its tests) on an empty and on a small
+validated zone, and publishes WRES 2-4 figures that match an independent Python computation.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+try:
+    from tests import dbt_fixtures
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
+    import dbt_fixtures
+
+NATIONAL = "E92000001"
+WHITE = set("ABC")
+BME = set("DEFGHJKLMNPRS")
+
+# metrics.md, "Published table equity_metrics": names and DuckDB types, in order.
+CONTRACT = [
+    ("metric_id", "VARCHAR"), ("reporting_year", "INTEGER"), ("geography_level", "VARCHAR"),
+    ("geography_code", "VARCHAR"), ("breakdown", "VARCHAR"), ("group", "VARCHAR"),
+    ("comparison", "VARCHAR"), ("value", "DOUBLE"), ("ci_lower", "DOUBLE"), ("ci_upper", "DOUBLE"),
+    ("numerator_a", "BIGINT"), ("denominator_a", "BIGINT"), ("numerator_b", "BIGINT"),
+    ("denominator_b", "BIGINT"), ("equity_band", "VARCHAR"), ("significant", "BOOLEAN"),
+    ("suppressed", "BOOLEAN"), ("note", "VARCHAR"), ("trusts_contributing", "BIGINT"),
+    ("trusts_expected", "BIGINT"), ("method_version", "VARCHAR"),
+]
+ALL_METRIC_IDS = {
+    "wres1_pct_headcount", "wres2_rl_appointed", "wres3_rl_disciplinary",
+    "wres3_rl_disciplinary_2yr", "wres4_rl_training", "wres5_pct_hba_public",
+    "wres6_pct_hba_staff", "wres7_pct_equal_opps", "wres8_pct_discrimination",
+    "wres9_board_voting_gap_pp", "wres9_board_exec_gap_pp", "concerns_rate_per_1000",
+    "concerns_rl_referral", "concerns_rl_exclusion", "concerns_pct_assessed_expected",
+    "concerns_median_exclusion_days",
+}
+# metric -> (count column index in dbt_fixtures.WRES tuples: numerator, denominator; interest)
+WRES_RL = {
+    "wres2_rl_appointed": (2, 1, "White"),
+    "wres3_rl_disciplinary": (3, 0, "BME"),
+    "wres4_rl_training": (4, 0, "White"),
+}
+
+
+def _build(work_dir: Path) -> duckdb.DuckDBPyConnection:
+    result = dbt_fixtures.run_dbt(work_dir, "build")
+    assert result.returncode == 0, result.stdout[-6000:]
+    return duckdb.connect(str(work_dir / "warehouse.duckdb"), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp("work")
+    dbt_fixtures.write_validated_zone(work_dir, dbt_fixtures.sample_rows())
+    con = _build(work_dir)
+    yield work_dir, con
+    con.close()
+
+
+def _rows(con, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def test_parse_is_clean_with_all_deprecations_shown(tmp_path):
+    result = dbt_fixtures.run_dbt(tmp_path, "parse", "--show-all-deprecations", "--no-partial-parse")
+    assert result.returncode == 0, result.stdout
+    assert not re.search(r"\[WARNING\]|deprecation", result.stdout, re.IGNORECASE), result.stdout
+
+
+def test_build_passes_on_an_empty_validated_zone(tmp_path):
+    dbt_fixtures.write_validated_zone(tmp_path)
+    con = _build(tmp_path)
+    assert con.execute("select count(*) from fct_equity_metrics").fetchall() == [(0,)]
+    assert con.execute("select count(*) from dim_organisations").fetchall() == [(0,)]
+    ids = {r[0] for r in con.execute("select metric_id from dim_metric_definitions").fetchall()}
+    assert ids == ALL_METRIC_IDS
+
+
+def test_equity_metrics_has_exactly_the_contract_columns(sample):
+    _, con = sample
+    described = con.execute("describe fct_equity_metrics").fetchall()
+    assert [(name, kind) for name, kind, *_ in described] == CONTRACT
+
+
+def _python_counts() -> dict:
+    """(level, code, year, group) -> [headcount, shortlisted, appointed, disciplinary, training]."""
+    region = {code: reg for code, _, reg, *_ in dbt_fixtures.ORGANISATIONS}
+    counts: dict = {}
+    for (org, year), categories in dbt_fixtures.WRES.items():
+        for category, values in categories.items():
+            group = "White" if category in WHITE else "BME" if category in BME else None
+            if group is None:
+                continue
+            for key in (("trust", org), ("region", region[org]), ("national", NATIONAL)):
+                total = counts.setdefault((*key, year, group), [0] * 5)
+                for i, v in enumerate(values):
+                    total[i] += v or 0  # a category missing from a sheet counts as zero
+    return counts
+
+
+def test_wres_rl_values_match_an_independent_computation(sample):
+    _, con = sample
+    counts = _python_counts()
+    published = {
+        (r["metric_id"], r["geography_level"], r["geography_code"], r["reporting_year"]): r
+        for r in _rows(con, "select * from fct_equity_metrics where value is not null")
+    }
+    checked = 0
+    for metric, (num, den, interest) in WRES_RL.items():
+        reference = "BME" if interest == "White" else "White"
+        for (level, code, year, group), values in counts.items():
+            if group != interest:
+                continue
+            ref = counts[(level, code, year, reference)]
+            a, n1, c, n2 = values[num], values[den], ref[num], ref[den]
+            if not (n1 and n2 and c):
+                continue
+            row = published[(metric, level, code, year)]
+            assert (row["numerator_a"], row["denominator_a"], row["numerator_b"], row["denominator_b"]) == (a, n1, c, n2)
+            rl = (a / n1) / (c / n2)
+            assert math.isclose(row["value"], rl, rel_tol=1e-12)
+            if a:
+                half = 1.96 * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+                assert math.isclose(row["ci_lower"], rl * math.exp(-half), rel_tol=1e-12)
+                assert math.isclose(row["ci_upper"], rl * math.exp(half), rel_tol=1e-12)
+            band = "adverse" if rl > 1.25 else "favourable" if rl < 0.80 else "within"
+            assert row["equity_band"] == band
+            checked += 1
+    assert checked >= 30
+
+
+def test_regional_value_is_pooled_not_an_average(sample):
+    _, con = sample
+    rows = {
+        r["geography_code"]: r["value"]
+        for r in _rows(con, """
+            select geography_code, value from fct_equity_metrics
+            where metric_id = 'wres2_rl_appointed' and reporting_year = 2023
+                and geography_code in ('RAA', 'RBB', 'Y56')""")
+    }
+    # RAA 30/100 vs 10/50 = 1.5; RBB 5/10 vs 20/40 = 1.0; London pools 35/110 vs 30/90.
+    assert rows["RAA"] == 1.5 and rows["RBB"] == 1.0
+    assert math.isclose(rows["Y56"], (35 / 110) / (30 / 90), rel_tol=1e-12)
+    assert not math.isclose(rows["Y56"], (rows["RAA"] + rows["RBB"]) / 2)
+
+
+def test_contributing_and_expected_trusts(sample):
+    _, con = sample
+    rows = _rows(con, """
+        select reporting_year, geography_code, trusts_contributing, trusts_expected
+        from fct_equity_metrics
+        where metric_id = 'wres3_rl_disciplinary' and geography_level <> 'trust'
+        order by 1, 2""")
+    got = {(r["reporting_year"], r["geography_code"]): (r["trusts_contributing"], r["trusts_expected"]) for r in rows}
+    # 2023: REE not yet open. 2024: RDD closed on 2023-03-31; REE's return was quarantined.
+    assert got == {
+        (2023, NATIONAL): (4, 4), (2023, "Y56"): (2, 2), (2023, "Y58"): (2, 2),
+        (2024, NATIONAL): (3, 4), (2024, "Y56"): (2, 3), (2024, "Y58"): (1, 1),
+    }
+
+
+def test_missing_return_is_a_null_row_with_a_note(sample):
+    _, con = sample
+    rows = _rows(con, "select * from fct_equity_metrics where geography_code = 'REE'")
+    assert {r["metric_id"] for r in rows} == set(WRES_RL)
+    assert all(r["reporting_year"] == 2024 and r["value"] is None and r["note"] for r in rows)
+    assert all(r["suppressed"] is False for r in rows)
+
+
+def test_zero_count_in_group_of_interest(sample):
+    _, con = sample
+    # RAA 2024 appointed no White applicant: value 0, no CI, favourable, significant null.
+    [row] = _rows(con, """
+        select * from fct_equity_metrics
+        where metric_id = 'wres2_rl_appointed' and geography_code = 'RAA' and reporting_year = 2024""")
+    assert (row["value"], row["ci_lower"], row["ci_upper"]) == (0.0, None, None)
+    assert (row["equity_band"], row["significant"]) == ("favourable", None)
+    assert "confidence interval is not defined" in row["note"]
+
+
+def test_organisations_lookup(sample):
+    _, con = sample
+    rows = {r["org_code"]: r for r in _rows(con, "select * from dim_organisations")}
+    assert rows["RDD"]["successor_org_code"] == "RCC"
+    assert rows["REE"]["trust_type"] == "unknown"
+    assert rows["RAA"]["region_name"] == "London"
+
+
+def _manifest(work_dir: Path) -> dict:
+    return json.loads((work_dir / "dbt_target" / "manifest.json").read_text())
+
+
+def test_published_marts_follow_the_conventions(sample):
+    work_dir, _ = sample
+    nodes = _manifest(work_dir)["nodes"]
+    public = {n["name"]: n for n in nodes.values() if n["resource_type"] == "model" and n["access"] == "public"}
+    assert {"fct_equity_metrics", "dim_organisations", "dim_metric_definitions"} <= set(public)
+    for name, node in public.items():
+        assert node["contract"]["enforced"], name
+        assert node["config"]["meta"]["published_name"], name
+        assert node["config"]["meta"]["primary_key"], name
+        for column in node["columns"].values():
+            assert column["data_type"] and column["description"], (name, column["name"])
+            assert "pii" not in column["tags"], (name, column["name"])
+            assert column["name"] not in {"practitioner_id", "practitioner_pseudonym"}, name
+    assert public["fct_equity_metrics"]["config"]["meta"]["published_name"] == "equity_metrics"
+    assert public["dim_organisations"]["config"]["meta"]["published_name"] == "organisations"
+
+
+def test_every_model_states_its_grain_and_has_a_primary_key_test(sample):
+    work_dir, _ = sample
+    nodes = _manifest(work_dir)["nodes"].values()
+    models = {n["unique_id"]: n for n in nodes if n["resource_type"] == "model"}
+    keyed = {
+        parent
+        for n in nodes
+        if n["resource_type"] == "test"
+        and (n.get("test_metadata") or {}).get("name") in {"unique", "unique_combination_of_columns"}
+        for parent in n["depends_on"]["nodes"][:1]
+    }
+    for uid, node in models.items():
+        assert "Grain:" in node["description"], uid
+        assert uid in keyed, f"{uid} has no primary-key test"
+
+
+def test_every_metric_family_is_in_equity_metrics(sample):
+    work_dir, _ = sample
+    nodes = _manifest(work_dir)["nodes"]
+    families = {n["unique_id"] for n in nodes.values() if n["name"].startswith("int_metric__")}
+    fct = nodes["model.nhs_equity.fct_equity_metrics"]
+    assert families and families <= set(fct["depends_on"]["nodes"])
+
+
+def test_thresholds_are_vars_not_literals():
+    project = dbt_fixtures.DBT_PROJECT_DIR
+    for path in [*project.glob("models/**/*.sql"), *project.glob("macros/**/*.sql")]:
+        code = re.sub(r"--[^\n]*|\{#.*?#\}", "", path.read_text(), flags=re.DOTALL)
+        assert not re.search(r"(?<![\w.])(0\.80?|1\.25|1\.96|E92000001)(?![\w.])", code), path
