@@ -1,0 +1,24 @@
+"""Errors that stop an ingest run outright, rather than quarantining one file."""
+
+from __future__ import annotations
+
+
+class IngestError(RuntimeError):
+    """The ingest run cannot go on."""
+
+
+class LandingFolderError(IngestError):
+    """The landing folder is missing, or the work zone would overlap it."""
+
+
+class ReferenceDataError(IngestError):
+    """A required reference file is missing, ambiguous or unreadable.
+
+    Nothing can be attributed to an organisation or region without it, so the whole run
+    stops rather than quarantining the file.
+    """
+
+    def __init__(self, source_file: str, problem: str):
+        self.source_file = source_file
+        self.problem = problem
+        super().__init__(f"{source_file}: {problem}. The run cannot go on without it.")

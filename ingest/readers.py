@@ -1,0 +1,395 @@
+"""Read one landing file as text, in the raw zone's terms.
+
+Every value becomes a nullable string: trimmed, empty -> null, spreadsheet numbers as a
+person would type them (`12`, not `12.0`) and spreadsheet dates as ISO `YYYY-MM-DD`.
+Column names are trimmed and lower-cased; contract columns are kept in contract order,
+other columns are dropped with a note. Rows with no value at all are skipped (spreadsheets
+and CSV exports are full of them); every other row keeps the row number a person sees.
+
+A structural problem (unreadable, empty, a sheet or column missing, a malformed row)
+becomes a Failure, and then the file contributes no rows at all: a return is fixed and
+re-sent by its supplier, never published in part.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import io
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import python_calamine
+
+from ingest.discover import SURVEY_COLUMN_MAP, WRES_WORKBOOK, LandingFile
+from ingest.ledger import Failure
+from ingest.pseudonymise import PSEUDONYMISED_COLUMNS
+from ingest.tables import SOURCE_ROW, TABLES, WRES_SHEETS, LandedTable
+
+# reference/etr.csv has no header. The ODS column positions (1-based) the contract uses:
+ETR_COLUMNS = {
+    "1": "org_code",
+    "2": "org_name",
+    "3": "region_code",
+    "4": "icb_code",
+    "10": "postcode",
+    "11": "open_date",
+    "12": "close_date",
+}
+ETR_MIN_COLUMNS = 24
+
+# staff_survey/<S>/column_map.csv is read like a table but lands nowhere: it renames columns.
+COLUMN_MAP = LandedTable(
+    SURVEY_COLUMN_MAP, "staff_survey", None, {"source_column": "string", "canonical_column": "string"}
+)
+
+# pyarrow names header-less columns f0, f1, ...; typing them all as text up front stops it
+# guessing (a guessed integer would turn `012` into 12). Wider files are not expected.
+_MAX_CSV_COLUMNS = 4096
+_ALL_TEXT = {f"f{i}": pa.string() for i in range(_MAX_CSV_COLUMNS)}
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
+@dataclass
+class FileRead:
+    """What one landing file gave. `tables` is empty whenever `failures` is not."""
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)  # contract columns as text + _source_row
+    rows_read: int = 0  # data rows with any value, over all sheets
+    failures: list[Failure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    column_map: dict[str, str] | None = None  # only for a survey column_map.csv: source -> canonical
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A sheet or delimited file as clean text, before any contract column is picked out."""
+
+    header: list[str]  # trimmed, lower-case; positions "1", "2", ... when the file has no header
+    columns: list[pa.ChunkedArray | pa.Array]  # trimmed text, empty -> null; one per header name
+    first_row: int  # the number a person sees on the first data row
+    blank: pa.Array | pa.ChunkedArray  # True for rows with no value in any column
+    blank_count: int
+
+
+class _FileFailure(Exception):
+    """The whole file cannot be read; the failures say why."""
+
+    def __init__(self, *failures: Failure):
+        super().__init__(failures)
+        self.failures = list(failures)
+
+
+def read_file(file: LandingFile, data: bytes, column_map: dict[str, str] | None = None) -> FileRead:
+    """Read one recognised landing file (its bytes already in memory) as text.
+
+    `column_map` renames staff survey columns (normalised source name -> canonical name).
+    """
+    try:
+        if not data:
+            raise _FileFailure(Failure("empty_file", "the file is empty (0 bytes)"))
+        if file.kind == WRES_WORKBOOK:
+            return _read_workbook(data)
+        grid = _file_grid(file, data)
+        if file.kind == SURVEY_COLUMN_MAP:
+            return _read_column_map(grid)
+        table = TABLES[file.kind]
+        if file.kind == "ref_etr":
+            return _read_etr(table, grid)
+        return _land([_select(table, grid, rename=column_map or {})])
+    except _FileFailure as failure:
+        return FileRead(failures=failure.failures)
+
+
+def _read_etr(table: LandedTable, grid: _Grid) -> FileRead:
+    if len(grid.header) < ETR_MIN_COLUMNS:
+        message = f"the ODS extract has {len(grid.header)} columns; at least {ETR_MIN_COLUMNS} are expected"
+        raise _FileFailure(Failure("too_few_columns", message))
+    # The unused ODS columns are the published layout, not a mistake worth a note.
+    return _land([_select(table, grid, rename=ETR_COLUMNS, note_extra_columns=False)])
+
+
+def _read_workbook(data: bytes) -> FileRead:
+    """All six WRES sheets from one open of the workbook."""
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet_names: dict[str, str] = {}  # trimmed lower-case -> as written
+        failures, notes, parts = [], [], []
+        for name in workbook.sheet_names:
+            key = name.strip().lower()
+            if key in sheet_names:
+                failures.append(Failure("duplicate_sheet", f"two sheets are named {key!r}", key))
+            sheet_names[key] = name
+        extra = [name for key, name in sheet_names.items() if key not in WRES_SHEETS]
+        if extra:
+            notes.append(f"ignored sheets not in the contract: {', '.join(extra)}")
+        for sheet, table in WRES_SHEETS.items():
+            if sheet not in sheet_names:
+                missing = Failure("missing_sheet", f"the workbook has no {sheet!r} sheet", sheet)
+                parts.append(_Selected(table.name, None, 0, [missing], []))
+                continue
+            cells = workbook.get_sheet_by_name(sheet_names[sheet]).to_python(skip_empty_area=False)
+            if not cells:
+                empty = Failure(
+                    "empty_sheet", f"the {sheet!r} sheet is empty: row 1 must be the header", sheet
+                )
+                parts.append(_Selected(table.name, None, 0, [empty], []))
+                continue
+            parts.append(_select(table, _sheet_grid(cells), rename={}, sheet=sheet))
+    except python_calamine.CalamineError as error:
+        raise _FileFailure(Failure("unreadable_file", f"not a readable .xlsx workbook ({error})")) from error
+    return _land(parts, failures, notes)
+
+
+def _sheet_grid(cells: list[list]) -> _Grid:
+    # Sheets are small and many: plain Python here beats a dozen pyarrow calls per sheet.
+    header = [_column_name(name) for name in _cells_text(cells[0])]
+    body = [_cells_text(row) for row in cells[1:]]
+    columns = [pa.array(column, pa.string()) for column in zip(*body, strict=True)]
+    if not columns:  # a header with no data rows below it
+        columns = [pa.array([], pa.string()) for _ in header]
+    blank = [not any(row) for row in body]  # cells are None or non-empty text
+    return _Grid(header, columns, 2, pa.array(blank, pa.bool_()), sum(blank))
+
+
+def _cells_text(cells: list) -> list[str | None]:
+    """Spreadsheet cells as a person would type them: trimmed, and None when empty.
+
+    Text and numbers are nearly every cell, so they are handled inline: a function call
+    per cell would double the time to read a national year of workbooks.
+    """
+    return [
+        (value.strip() or None)  # the same trimming as _clean_text, cell by cell
+        if type(value) is str
+        # Excel keeps every number as a float; 15 significant digits is what it shows.
+        else f"{value:.15g}"
+        if type(value) is float
+        else _other_cell_text(value)
+        for value in cells
+    ]
+
+
+def _other_cell_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime):  # before date: a datetime is a date
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _file_grid(file: LandingFile, data: bytes) -> _Grid:
+    name = file.relpath.rsplit("/", 1)[-1].strip().lower()
+    if name.endswith(".parquet"):
+        return _parquet_grid(data)
+    return _csv_grid(data, gzipped=name.endswith(".gz"), has_header=file.kind != "ref_etr")
+
+
+def _csv_grid(data: bytes, *, gzipped: bool, has_header: bool) -> _Grid:
+    """A UTF-8 CSV (BOM or not, LF or CRLF, optionally gzip) with every value as text."""
+    if gzipped:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:
+            raise _FileFailure(Failure("unreadable_file", f"not a readable gzip file ({error})")) from error
+    _require_text(data)
+
+    malformed: list[Failure] = []
+
+    def skip_malformed(row: pa_csv.InvalidRow) -> str:
+        # Our own message: pyarrow's would quote the row, which may hold personal data.
+        first = "header" if has_header else "first row"
+        message = f"row {row.number} has {row.actual_columns} fields; the {first} has {row.expected_columns}"
+        malformed.append(Failure("malformed_row", message, row=row.number))
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(data),
+            # Single-threaded so that pyarrow knows each malformed row's number.
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=True,
+                ignore_empty_lines=False,  # kept (as blank rows) so that row numbers stay true
+                invalid_row_handler=skip_malformed,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=_ALL_TEXT, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise _FileFailure(Failure("unreadable_file", "could not be parsed as CSV")) from error
+    if malformed:
+        raise _FileFailure(*malformed)
+    if table.num_columns > _MAX_CSV_COLUMNS:
+        message = f"the file has {table.num_columns} columns; at most {_MAX_CSV_COLUMNS} can be read"
+        raise _FileFailure(Failure("too_many_columns", message))
+
+    columns = [_clean_text(column) for column in table.columns]
+    if not has_header:
+        return _text_grid([str(position) for position in range(1, len(columns) + 1)], columns, first_row=1)
+    header = [_column_name(column[0].as_py()) for column in table.columns]
+    return _text_grid(header, [column.slice(1) for column in columns], first_row=2)
+
+
+def _require_text(data: bytes) -> None:
+    """Fail unless the bytes are UTF-8 text with something in it (pyarrow parses the bytes)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        message = f"not UTF-8 text (the first bad byte is at offset {error.start}); save it as CSV UTF-8"
+        raise _FileFailure(Failure("unreadable_file", message)) from error
+    if not text or text.isspace():
+        raise _FileFailure(Failure("empty_file", "the file has no content"))
+
+
+def _parquet_grid(data: bytes) -> _Grid:
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+        if not table.num_columns:
+            raise _FileFailure(Failure("empty_file", "the parquet file has no columns"))
+        columns = [_clean_text(_as_text(column)) for column in table.columns]
+    except pa.ArrowException as error:
+        raise _FileFailure(Failure("unreadable_file", f"not a readable parquet file ({error})")) from error
+    return _text_grid([_column_name(name) for name in table.column_names], columns, first_row=2)
+
+
+def _text_grid(header: list[str], columns: list[pa.ChunkedArray], first_row: int) -> _Grid:
+    blank = pc.is_null(columns[0])
+    for column in columns[1:]:
+        blank = pc.and_(blank, pc.is_null(column))
+    return _Grid(header, columns, first_row, blank, pc.sum(blank).as_py() or 0)
+
+
+def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A typed parquet column as text; pandas writes missing numbers as NaN, which is null."""
+    if pa.types.is_floating(column.type):
+        column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+    return column.cast(pa.string())  # integers and integral floats come out as `12`
+
+
+def _clean_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    trimmed = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(trimmed, ""), _NULL_TEXT, trimmed)
+
+
+def _column_name(name: str | None) -> str:
+    return (name or "").strip().lower()
+
+
+def _read_column_map(grid: _Grid) -> FileRead:
+    """A survey year's own column names -> the contract's, checked so that no column is guessed."""
+    read = _land([_select(COLUMN_MAP, grid, rename={})])
+    if read.failures:
+        return read
+    rows = read.tables.pop(COLUMN_MAP.name).to_pydict()
+    known = TABLES["survey_responses"].columns
+    mapping: dict[str, str] = {}
+    for row, source, canonical in zip(
+        rows[SOURCE_ROW], rows["source_column"], rows["canonical_column"], strict=True
+    ):
+        if source is None or canonical is None:
+            column = "source_column" if source is None else "canonical_column"
+            read.failures.append(
+                Failure("missing_value", f"row {row} has no {column}", row=row, column=column)
+            )
+            continue
+        source, canonical = source.lower(), canonical.lower()
+        if canonical not in known:
+            message = f"{canonical!r} is not a staff survey column ({', '.join(known)})"
+            read.failures.append(
+                Failure("unknown_canonical_column", message, row=row, column="canonical_column")
+            )
+        elif source in mapping:
+            message = f"{source!r} is mapped more than once"
+            read.failures.append(Failure("duplicate_source_column", message, row=row, column="source_column"))
+        elif canonical in mapping.values():
+            message = f"more than one column is mapped to {canonical!r}"
+            read.failures.append(
+                Failure("duplicate_canonical_column", message, row=row, column="canonical_column")
+            )
+        else:
+            mapping[source] = canonical
+    read.column_map = None if read.failures else mapping
+    return read
+
+
+def _as_landed(columns: Iterable[str]) -> tuple[str, ...]:
+    """Table columns as the landing file names them: with the clear personal-data column."""
+    clear_for = {pseudonym: clear for clear, pseudonym in PSEUDONYMISED_COLUMNS.items()}
+    return tuple(clear_for.get(column, column) for column in columns)
+
+
+@dataclass
+class _Selected:
+    table: str
+    rows: pa.Table | None  # None when a column is missing or duplicated
+    rows_read: int
+    failures: list[Failure]
+    notes: list[str]
+
+
+def _select(
+    table: LandedTable,
+    grid: _Grid,
+    *,
+    rename: dict[str, str],
+    sheet: str | None = None,
+    note_extra_columns: bool = True,
+) -> _Selected:
+    """The table's columns, in contract order, from a grid; blank rows skipped."""
+    names = [rename.get(name, name) for name in grid.header]
+    wanted = _as_landed(table.columns)
+    required = set(_as_landed(table.required_columns))
+    where = f"the {sheet!r} sheet" if sheet else "the file"
+    failures, notes = [], []
+    positions: dict[str, int] = {}
+    for column in wanted:
+        found = [i for i, name in enumerate(names) if name == column]
+        if len(found) > 1:
+            failures.append(
+                Failure(
+                    "duplicate_column", f"{where} has {len(found)} {column} columns", sheet, column=column
+                )
+            )
+        elif found:
+            positions[column] = found[0]
+        elif column in required:
+            failures.append(
+                Failure("missing_column", f"{where} has no {column} column", sheet, column=column)
+            )
+    extra = sorted({name or "(unnamed)" for name in names if name not in wanted})
+    if extra and note_extra_columns:
+        notes.append(f"{where}: ignored columns not in the contract: {', '.join(extra)}")
+
+    count = len(grid.blank)
+    if failures:
+        return _Selected(table.name, None, count - grid.blank_count, failures, notes)
+    row_numbers = pa.array(range(grid.first_row, grid.first_row + count), pa.int64())
+    columns = {
+        column: grid.columns[positions[column]] if column in positions else pa.nulls(count, pa.string())
+        for column in wanted
+    }
+    rows = pa.table({**columns, SOURCE_ROW: row_numbers})
+    if grid.blank_count:
+        rows = rows.filter(pc.invert(grid.blank))
+    return _Selected(table.name, rows, rows.num_rows, failures, notes)
+
+
+def _land(
+    parts: Sequence[_Selected], failures: Sequence[Failure] = (), notes: Sequence[str] = ()
+) -> FileRead:
+    """One file's result: every part's rows, or none at all if anything failed."""
+    all_failures = [*failures, *(f for part in parts for f in part.failures)]
+    return FileRead(
+        tables={} if all_failures else {part.table: part.rows for part in parts},
+        rows_read=sum(part.rows_read for part in parts),
+        failures=all_failures,
+        notes=[*notes, *(note for part in parts for note in part.notes)],
+    )
