@@ -148,6 +148,7 @@ def _summary(
         "files": len(manifest),
         "outcomes": dict(Counter(row["outcome"] for row in manifest)),
         "files_by_source": {source: dict(counts) for source, counts in sorted(by_source.items())},
+        "reporting_years": _reporting_years(manifest),
         "rows_read": sum(row["rows_read"] for row in manifest),
         "raw_rows": raw_rows,
         "failure_rows": len(ledger),
@@ -155,6 +156,16 @@ def _summary(
         "notes": notes,
         "seconds": round(seconds, 2),
     }
+
+
+def _reporting_years(manifest: list[dict]) -> list[int]:
+    """Reporting years present in landing; survey year S feeds reporting year S+1."""
+    years = set()
+    for row in manifest:
+        if row["reporting_year"] is None or row["source"] not in ("wres", "staff_survey", "concerns"):
+            continue
+        years.add(row["reporting_year"] + (1 if row["source"] == "staff_survey" else 0))
+    return sorted(years)
 
 
 def _log(summary: dict, manifest: list[dict]) -> None:
