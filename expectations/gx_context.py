@@ -1,0 +1,46 @@
+"""The GX File Data Context at run time: a copy of `expectations/gx/` in the work zone.
+
+Validation results and Data Docs are written next to that copy, so a run never writes
+into the repository. (The package `__init__` has already turned GX's INFO logging down.)
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import great_expectations as gx
+import pandas as pd
+from great_expectations.core import ExpectationSuiteValidationResult
+from great_expectations.data_context import AbstractDataContext
+
+from ingest.config import GX_CONTEXT_DIR
+
+DATA_SOURCE = "landed"
+BATCH_DEFINITION = "all_files"
+DATA_DOCS_SITE = "local_site"
+
+
+def open_work_context(work: Path) -> AbstractDataContext:
+    """Copy the versioned context (without its `uncommitted/`) to `<work>/gx` and open it."""
+    target = work / "gx"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(GX_CONTEXT_DIR, target, ignore=shutil.ignore_patterns("uncommitted"))
+    return gx.get_context(mode="file", project_root_dir=work)
+
+
+def run_checkpoint(
+    context: AbstractDataContext, name: str, frame: pd.DataFrame, parameters: dict
+) -> ExpectationSuiteValidationResult:
+    """Validate `frame` with the checkpoint of the same name (which also updates Data Docs)."""
+    result = context.checkpoints.get(name).run(
+        batch_parameters={"dataframe": frame}, expectation_parameters=parameters
+    )
+    (validation,) = result.run_results.values()
+    return validation
+
+
+def publish_data_docs(work: Path, destination: Path) -> None:
+    site = work / "gx" / "uncommitted" / "data_docs" / DATA_DOCS_SITE
+    shutil.rmtree(destination, ignore_errors=True)
+    shutil.copytree(site, destination)
