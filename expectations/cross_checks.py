@@ -75,8 +75,10 @@ def concerns_above_population(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
                     "source_file": above[SOURCE_FILE].to_numpy(),
                     "reporting_year": above[FILE_YEAR].to_numpy(),
                     "message": [
-                        f"More cases ({row.cases}) than practitioners in the population file "
-                        f"({row.practitioners}) for {row.profession}, region {row.region_code}, "
+                        # The count itself is not quoted: the report is published, and small
+                        # concerns counts are disclosive below national level.
+                        f"More cases than practitioners in the population file "
+                        f"for {row.profession}, region {row.region_code}, "
                         f"ethnic category {row.ethnic_category}, place of first qualification "
                         f"{row.place_of_first_qualification}."
                         for row in above.itertuples()

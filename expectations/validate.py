@@ -30,7 +30,7 @@ from expectations.ledger import (
 from expectations.report import files_by_source, write_report
 from expectations.zones import read_parquet, read_raw, write_parquet, write_validated
 from ingest.config import Paths
-from ingest.ledger import INGEST_FAILURES_FILE, LEDGER_SCHEMA
+from ingest.ledger import LEDGER_SCHEMA
 from ingest.manifest import MANIFEST_SCHEMA
 from ingest.tables import SOURCE_FILE, SOURCE_ROW, TABLES
 
@@ -50,7 +50,7 @@ def validate_landed(paths: Paths) -> dict:
     return a JSON-serialisable summary of the numbers."""
     started = time.perf_counter()
     manifest = read_parquet(paths.ingest_manifest)
-    ingest_failures = read_parquet(paths.work / INGEST_FAILURES_FILE)
+    ingest_failures = read_parquet(paths.ingest_failures)
     _stop_if_required_reference_failed_ingest(ingest_failures)
 
     # Rows of files ingest could not read are not in the raw zone's scope.

@@ -47,6 +47,10 @@ class Paths:
         return self.work / "ingest_manifest.parquet"
 
     @property
+    def ingest_failures(self) -> Path:
+        return self.work / "ingest_failures.parquet"
+
+    @property
     def quarantine_ledger(self) -> Path:
         return self.work / "quarantine.parquet"
 

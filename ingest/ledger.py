@@ -14,8 +14,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-# Ingest's ledger, in the work zone (paths.work / INGEST_FAILURES_FILE).
-INGEST_FAILURES_FILE = "ingest_failures.parquet"
 
 # Rows kept per (file, sheet, rule) before the rest are counted in one summary row.
 MAX_ROWS_PER_RULE = 100

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from ingest.config import Paths
 from ingest.discover import REFERENCE, REFERENCE_FILES, SURVEY_COLUMN_MAP, LandingFile, discover
 from ingest.errors import LandingFolderError, ReferenceDataError
-from ingest.ledger import INGEST_FAILURES_FILE, Failure, cap_per_rule, ledger_rows, write_ledger
+from ingest.ledger import Failure, cap_per_rule, ledger_rows, write_ledger
 from ingest.manifest import manifest_row, write_manifest
 from ingest.pseudonymise import key_for, pseudonymise_table
 from ingest.raw_zone import RawZoneWriter
@@ -76,7 +76,7 @@ def ingest_landing(paths: Paths) -> dict:
     manifest.sort(key=lambda row: row["source_file"])
     ledger.sort(key=lambda row: row["source_file"])  # stable: keeps each file's failures in order
     write_manifest(manifest, paths.ingest_manifest)
-    write_ledger(ledger, paths.work / INGEST_FAILURES_FILE)
+    write_ledger(ledger, paths.ingest_failures)
 
     summary = _summary(paths, manifest, ledger, notes, raw.rows, time.perf_counter() - started)
     _log(summary, manifest)

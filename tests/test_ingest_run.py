@@ -23,7 +23,7 @@ from ingest import __main__ as ingest_cli
 from ingest import raw_zone
 from ingest.config import PROJECT_ROOT, Paths
 from ingest.errors import LandingFolderError, ReferenceDataError
-from ingest.ledger import INGEST_FAILURES_FILE, LEDGER_SCHEMA
+from ingest.ledger import LEDGER_SCHEMA
 from ingest.manifest import MANIFEST_SCHEMA
 from ingest.raw_zone import raw_schema
 from ingest.run import ingest_landing
@@ -50,7 +50,7 @@ def _manifest(paths):
 
 
 def _ledger(paths):
-    return pq.read_table(paths.work / INGEST_FAILURES_FILE).to_pylist()
+    return pq.read_table(paths.ingest_failures).to_pylist()
 
 
 def test_clean_landing_fills_every_raw_table(paths):
@@ -84,7 +84,7 @@ def test_clean_landing_fills_every_raw_table(paths):
         11,
     )
     assert wres["size_bytes"] == (paths.landing / "wres/2024/RJ1_wres_2024.xlsx").stat().st_size
-    assert pq.read_schema(paths.work / INGEST_FAILURES_FILE).equals(LEDGER_SCHEMA)
+    assert pq.read_schema(paths.ingest_failures).equals(LEDGER_SCHEMA)
     assert _ledger(paths) == []
 
 

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from expectations.zones import PROVENANCE_FIELDS
 from ingest.config import Paths
-from ingest.ledger import INGEST_FAILURES_FILE, LEDGER_SCHEMA
+from ingest.ledger import LEDGER_SCHEMA
 from ingest.manifest import MANIFEST_SCHEMA
 from ingest.tables import FILE_ORG_CODE, FILE_YEAR, SOURCE_FILE, SOURCE_ROW, TABLES
 
@@ -119,7 +119,7 @@ class RawZone:
         )
         pq.write_table(
             pa.Table.from_pylist(self.ingest_failures, schema=LEDGER_SCHEMA),
-            self.paths.work / INGEST_FAILURES_FILE,
+            self.paths.ingest_failures,
         )
         return self.paths
 
