@@ -6,7 +6,8 @@ practitioner-concerns extracts and the ODS reference files), validates them with
 Expectations, models them with dbt into the national equity metrics, and publishes a new,
 immutable, versioned release of every year.
 
-**Story:** ingest → validate (bad files are quarantined, the rest go on) → dbt build
+**Story:** ingest → validate (bad files are quarantined, the rest go on) → previous release
+inputs (the input hashes of the release `LATEST` names, for submission status) → dbt build
 (models and every dbt test) → publish (parquet + CSV + data-quality evidence; `LATEST`
 moves only when the release is complete).
 
@@ -78,6 +79,13 @@ def nhs_equity_monitoring():
 
         return validate_landed(config.paths())
 
+    # After ingest (which replaces the work zone) and before publish (which moves LATEST).
+    @task(retries=2, retry_delay=timedelta(seconds=30))
+    def previous_release_inputs(validation_summary: dict) -> dict:
+        from exports.previous_release import write_previous_input_hashes
+
+        return write_previous_input_hashes(config.paths())
+
     # A failed dbt test is a finding, not a transient fault: no retry.
     @task.bash
     def dbt_build(validation_summary: dict) -> str:
@@ -100,7 +108,9 @@ def nhs_equity_monitoring():
         return str(release)
 
     ingested = ingest()
-    built = dbt_build(validate(ingested))
+    validated = validate(ingested)
+    built = dbt_build(validated)
+    previous_release_inputs(validated) >> built
     built >> publish(ingested)
 
 

@@ -14,8 +14,12 @@ def main() -> None:
     for label, relative in [
         ("Equity metrics", "equity_metrics"),
         ("CSV copies", "csv"),
+        ("Data dictionary", "data_dictionary.md"),
+        ("Data package", "datapackage.json"),
+        ("Revisions log", "revisions.csv"),
         ("Quarantine report", "quality/quarantine_report.md"),
         ("GX Data Docs", "quality/data_docs/index.html"),
+        ("dbt test summary", "quality/test_summary.json"),
         ("Release manifest", "manifest.json"),
     ]:
         if (release / relative).exists():

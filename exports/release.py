@@ -8,13 +8,19 @@ release.
 
 Layout of a release:
 
-    manifest.json                              ids, versions, inputs, every file's sha256
+    manifest.json                              ids, versions, method_version, inputs, quality
+                                               evidence, every file's sha256 (and rows)
     SHA256SUMS                                 `sha256sum -c` for every other file
     <table>/reporting_year=<Y>/part-0.parquet  tables with a reporting_year (year in path only)
     <table>/<table>.parquet                    tables without one
-    csv/<table>.csv                            every table, all years, reporting_year included
+    csv/<table>.csv                            every table, all years, reporting_year included;
+                                               text escaped for spreadsheets
+    data_dictionary.md, data_dictionary.csv    every table and column, from dbt's manifest
+    datapackage.json                           Frictionless Data Package of every CSV file
+    revisions.csv                              every release of this output folder, this one last
     quality/                                   copy of the run's quality folder
     quality/dbt_run_results.json               dbt's run_results.json
+    quality/test_summary.json                  dbt results counted by resource type and outcome
 """
 
 from __future__ import annotations
@@ -27,12 +33,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow.compute as pc
 
 from exports.checksums import release_files, sha256_file, write_sha256sums
+from exports.data_dictionary import DICTIONARY_TABLE, write_data_dictionary
+from exports.datapackage import write_datapackage
+from exports.dbt_docs import dbt_vars, load_manifest, published_table_docs, upstream_sources
 from exports.provenance import git_commit, input_files, tool_versions
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel, published_models
+from exports.revisions import (
+    REVISIONS_TABLE,
+    ReleaseRecord,
+    figure_revisions,
+    previous_release_of_year,
+    release_history,
+    release_note,
+    write_revisions,
+)
+from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
 from exports.table_files import DataFile, read_published_table, write_table_files
-from ingest.config import Paths
+from ingest.config import DBT_PROJECT_DIR, Paths
 
 logger = logging.getLogger(__name__)
 
@@ -40,38 +60,85 @@ MANIFEST_FILE = "manifest.json"
 QUALITY_FOLDER = "quality"
 DBT_RUN_RESULTS_FILE = "dbt_run_results.json"
 STAGING_PREFIX = ".tmp-"
+# A published column of this name says which method produced the rows (metrics.md).
+METHOD_VERSION_COLUMN = "method_version"
+METHOD_VERSION_VAR = "method_version"
 
 
 class ReleaseInputError(RuntimeError):
     """Something a release must contain was not produced by the run."""
 
 
-def publish_release(paths: Paths, reporting_year: int, run_id: str) -> Path:
+def publish_release(paths: Paths, reporting_year: int, run_id: str, note: str | None = None) -> Path:
     """Publish the warehouse's public models as a new release and point LATEST at it.
 
+    `note` is the publisher's note for the revisions log (e.g. why a year is republished).
     Returns the release folder. Never overwrites a release.
     """
-    models = published_models(paths.dbt_target / "manifest.json")
+    manifest_path = paths.dbt_target / "manifest.json"
+    models = published_models(manifest_path)
     if not models:
         raise ManifestError("dbt's manifest has no `access: public` model: nothing to publish")
     _check_run_outputs(paths)
+    # Everything the documents say comes from dbt's manifest; reading it fully before any
+    # file is written means a manifest the dictionary cannot describe stops the release early.
+    dbt_manifest = load_manifest(manifest_path)
+    run_results = json.loads((paths.dbt_target / "run_results.json").read_text(encoding="utf-8"))
+    variables = dbt_vars(run_results, DBT_PROJECT_DIR, (dbt_manifest.get("metadata") or {}).get("project_name"))
+    table_docs = published_table_docs(dbt_manifest, models, variables)
+    sources = upstream_sources(dbt_manifest, models)
 
     created_at = datetime.now(UTC).replace(microsecond=0)
+    created_at_text = created_at.isoformat().replace("+00:00", "Z")
     paths.releases.mkdir(parents=True, exist_ok=True)
+    history = release_history(paths.releases)
     release_id, staging_dir = _claim_release_id(paths.releases, reporting_year, created_at)
     release_dir = paths.releases / release_id
     try:
-        tables, data_files = _write_tables(paths.warehouse, models, staging_dir, reporting_year)
+        tables, data_files, method_versions = _write_tables(paths.warehouse, models, staging_dir, reporting_year)
+        method_version = _method_version(method_versions, variables)
         _copy_quality_evidence(paths, staging_dir)
+
+        superseded = previous_release_of_year(history, reporting_year)
+        # Extension point: figure-level revisions are computed there, not yet published.
+        revised = figure_revisions(
+            paths.releases / superseded.release_id if superseded else None, staging_dir, models
+        )
+        if revised:
+            logger.info("%d figures differ from release %s", len(revised), superseded.release_id)
+        commit = git_commit()
+        release_note_text = release_note(history, reporting_year, method_version, note)
+        write_revisions(
+            staging_dir,
+            history,
+            ReleaseRecord(release_id, reporting_year, created_at_text, method_version, commit, release_note_text),
+        )
+
+        documented = [*table_docs, REVISIONS_TABLE]
+        write_data_dictionary(staging_dir, documented)
+        write_datapackage(
+            staging_dir,
+            [*documented, DICTIONARY_TABLE],
+            release_id=release_id,
+            created_at=created_at_text,
+            sources=sources,
+        )
         manifest = {
             "release_id": release_id,
             "reporting_year": reporting_year,
             "run_id": run_id,
-            "created_at": created_at.isoformat().replace("+00:00", "Z"),
-            "git_commit": git_commit(),
+            "created_at": created_at_text,
+            "method_version": method_version,
+            "note": release_note_text,
+            "git_commit": commit,
             "tool_versions": tool_versions(),
             "inputs": input_files(paths.file_outcomes),
             "tables": tables,
+            "quality_evidence": [
+                relative.as_posix()
+                for relative in release_files(staging_dir)
+                if relative.parts[0] == QUALITY_FOLDER
+            ],
             "files": _describe_files(staging_dir, data_files),
         }
         (staging_dir / MANIFEST_FILE).write_text(
@@ -123,8 +190,9 @@ def _claim_release_id(releases_dir: Path, reporting_year: int, created_at: datet
 
 def _write_tables(
     warehouse: Path, models: list[PublishedModel], release_dir: Path, reporting_year: int
-) -> tuple[list[dict], list[DataFile]]:
-    tables, data_files = [], []
+) -> tuple[list[dict], list[DataFile], set[str]]:
+    """Write every model's files; also return the method versions found in their rows."""
+    tables, data_files, method_versions = [], [], set()
     # Read-only: the dbt task is the warehouse's only writer.
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         for model in models:
@@ -150,19 +218,40 @@ def _write_tables(
                     "reporting_years": years,
                     "rows": table.num_rows,
                     "columns": [{"name": c.name, "data_type": c.data_type} for c in model.columns],
+                    "files": [data_file.path.as_posix() for data_file in files],
                 }
             )
             data_files.extend(files)
-    return tables, data_files
+            if METHOD_VERSION_COLUMN in model.column_names:
+                values = pc.unique(table.column(METHOD_VERSION_COLUMN)).to_pylist()
+                method_versions.update(str(value) for value in values if value is not None)
+    return tables, data_files, method_versions
+
+
+def _method_version(found_in_rows: set[str], variables: dict) -> str | None:
+    """The method version of the published rows; the dbt var where no row says (no rows)."""
+    declared = variables.get(METHOD_VERSION_VAR)
+    declared = str(declared) if declared is not None else None
+    if len(found_in_rows) > 1:
+        raise ReleaseInputError(
+            f"The published rows carry more than one {METHOD_VERSION_COLUMN}: {', '.join(sorted(found_in_rows))}"
+        )
+    if found_in_rows:
+        (in_rows,) = found_in_rows
+        if declared is not None and declared != in_rows:
+            logger.warning("Rows carry %s %s, but dbt's var says %s", METHOD_VERSION_COLUMN, in_rows, declared)
+        return in_rows
+    return declared
 
 
 def _copy_quality_evidence(paths: Paths, release_dir: Path) -> None:
     quality_dir = release_dir / QUALITY_FOLDER
     shutil.copytree(paths.quality, quality_dir)
-    run_results = quality_dir / DBT_RUN_RESULTS_FILE
-    if run_results.exists():
-        raise ReleaseInputError(f"{paths.quality} already holds a {DBT_RUN_RESULTS_FILE}")
-    shutil.copyfile(paths.dbt_target / "run_results.json", run_results)
+    for name in (DBT_RUN_RESULTS_FILE, TEST_SUMMARY_FILE):
+        if (quality_dir / name).exists():
+            raise ReleaseInputError(f"{paths.quality} already holds a {name}")
+    shutil.copyfile(paths.dbt_target / "run_results.json", quality_dir / DBT_RUN_RESULTS_FILE)
+    write_test_summary(paths.dbt_target / "run_results.json", quality_dir)
 
 
 def _describe_files(release_dir: Path, data_files: list[DataFile]) -> list[dict]:

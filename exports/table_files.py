@@ -4,6 +4,9 @@ The files must be byte-identical whenever the warehouse is: rows are sorted by t
 key and then by every other column, every writer setting is pinned below, and nothing
 run-dependent (time, run id, host) goes inside a data file. Byte-identity holds for a given
 pyarrow version, since parquet records the writer version in its footer.
+
+CSV copies are for spreadsheet users, so their text is made safe to open in a spreadsheet
+(exports/spreadsheet_safety.py); the parquet files keep the original text.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from exports.published_models import PARTITION_COLUMN, PublishedModel
+from exports.spreadsheet_safety import escape_string_columns
 
 CSV_FOLDER = "csv"
 PARTITION_FILE_NAME = "part-0.parquet"
@@ -84,10 +88,15 @@ def write_table_files(
         files = [_write_parquet(table, release_dir / name / f"{name}.parquet", release_dir)]
 
     csv_path = release_dir / CSV_FOLDER / f"{name}.csv"
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    pa_csv.write_csv(table, csv_path, CSV_SETTINGS)
+    write_csv(table, csv_path)
     files.append(DataFile(csv_path.relative_to(release_dir), table.num_rows))
     return files
+
+
+def write_csv(table: pa.Table, path: Path) -> None:
+    """Write a CSV file of the release: pinned settings, text escaped for spreadsheets."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pa_csv.write_csv(escape_string_columns(table), path, CSV_SETTINGS)
 
 
 def _write_partitions(

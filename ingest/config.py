@@ -59,6 +59,11 @@ class Paths:
         return self.work / "file_outcomes.parquet"
 
     @property
+    def previous_release_inputs(self) -> Path:
+        """Input hashes of the release LATEST named when this run began (submission status)."""
+        return self.work / "previous_release_inputs.parquet"
+
+    @property
     def quality(self) -> Path:
         """Data-quality evidence of this run, copied into the release."""
         return self.work / "quality"

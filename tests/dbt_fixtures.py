@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from exports.previous_release import PREVIOUS_RELEASE_INPUTS_SCHEMA
 from ingest.tables import FILE_ORG_CODE, FILE_YEAR, PROVENANCE, SOURCE_FILE, SOURCE_ROW, TABLES
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -55,7 +56,8 @@ def validated_schema(table: str) -> pa.Schema:
 
 
 def write_validated_zone(work_dir: Path, rows: dict[str, list[dict]] | None = None) -> None:
-    """Write work_dir/validated/<table>.parquet for every table and work_dir/file_outcomes.parquet."""
+    """Write work_dir/validated/<table>.parquet for every table, work_dir/file_outcomes.parquet
+    and work_dir/previous_release_inputs.parquet (empty unless rows are given: no previous release)."""
     rows = rows or {}
     validated = Path(work_dir) / "validated"
     validated.mkdir(parents=True, exist_ok=True)
@@ -64,6 +66,8 @@ def write_validated_zone(work_dir: Path, rows: dict[str, list[dict]] | None = No
         pq.write_table(pa.Table.from_pylist(rows.get(table, []), schema=schema), validated / f"{table}.parquet")
     outcomes = pa.Table.from_pylist(rows.get("file_outcomes", []), schema=FILE_OUTCOMES_SCHEMA)
     pq.write_table(outcomes, Path(work_dir) / "file_outcomes.parquet")
+    previous = pa.Table.from_pylist(rows.get("previous_release_inputs", []), schema=PREVIOUS_RELEASE_INPUTS_SCHEMA)
+    pq.write_table(previous, Path(work_dir) / "previous_release_inputs.parquet")
 
 
 # ---------------------------------------------------------------------------------------

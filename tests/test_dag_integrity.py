@@ -21,9 +21,20 @@ def test_every_dag_file_imports_without_errors():
 
 def test_equity_dag_runs_the_steps_in_order():
     dag = _dagbag().dags["nhs_equity_monitoring"]
-    order = ["ingest", "validate", "dbt_build", "publish"]
+    order = ["ingest", "validate", "previous_release_inputs", "dbt_build", "publish"]
     for upstream, downstream in zip(order, order[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids
+
+
+def test_previous_release_inputs_are_written_after_ingest_and_before_publish():
+    # ingest replaces the work zone, and publish moves LATEST to the new release: the
+    # previous release's input hashes must be read in between, and reach dbt.
+    dag = _dagbag().dags["nhs_equity_monitoring"]
+    task = dag.get_task("previous_release_inputs")
+    assert "ingest" in task.get_flat_relative_ids(upstream=True)
+    assert "publish" in task.get_flat_relative_ids(upstream=False)
+    assert task.upstream_task_ids == {"validate"}
+    assert task.downstream_task_ids == {"dbt_build"}
 
 
 def test_equity_dag_scheduling_guards():

@@ -25,13 +25,18 @@
 {#-
     Wilson score interval for a percentage x / n, on the 0-100 scale:
     (p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n) × 100. Null when n is 0 or null.
-    Clamped to [0, 100] against rounding at x = 0 and x = n.
+    At x = 0 the lower limit is exactly 0, and at x = n the upper limit exactly 100 (the
+    closed form reduces to these); they are set directly, because floating-point rounding
+    can leave the lower limit a hair above a value of 0 (e.g. 8.6e-17 for 0 / 410). The
+    limits are also clamped to [0, 100].
 -#}
 {% macro wilson_interval(x, n, bound) -%}
     {%- set sign = ci_bound_sign(bound) -%}
     {%- set z = var('ci_z') -%}
     {%- set p = '(' ~ x ~ '::double / ' ~ n ~ '::double)' -%}
     case
+        when {{ n }} > 0 and {{ x }} = {{ '0' if bound == 'lower' else n }}
+            then {{ '0.0' if bound == 'lower' else '100.0' }}
         when {{ n }} > 0
             then {{ 'greatest' if bound == 'lower' else 'least' }}(
                 {{ '0.0' if bound == 'lower' else '100.0' }},

@@ -11,10 +11,14 @@
     numerator_label "applicants appointed", denominator_label "applicants shortlisted".
 
     Value, Katz CI, band, significant and note follow metrics.md, Conventions and Edge
-    cases. Nothing here is suppressed: disclosure control, where it applies, comes first in
-    `counts`.
+    cases. Disclosure control, where it applies, comes first in `counts`: the counts there
+    are the published ones. `suppression_note` (optional) names a column of `counts` that is
+    non-null, holding the note to publish, when a count behind that group's rate is
+    suppressed. A pair is then suppressed when either group's is non-null: suppressed =
+    true, and value, CI, band, significant and all four counts null (metrics.md,
+    Disclosure control). Without it, no row is suppressed.
 -#}
-{% macro relative_likelihood_rows(counts, metric_id, numerator, denominator, comparisons, numerator_label, denominator_label) %}
+{% macro relative_likelihood_rows(counts, metric_id, numerator, denominator, comparisons, numerator_label, denominator_label, suppression_note=none) %}
 
     with
 
@@ -28,6 +32,11 @@
             interest.breakdown,
             '{{ interest_group }}' as interest_group,
             '{{ reference_group }}' as reference_group,
+            {%- if suppression_note %}
+            coalesce(interest.{{ suppression_note }}, reference.{{ suppression_note }})
+            {%- else %}
+            null::varchar
+            {%- endif %} as suppression_note,
             interest.{{ numerator }} as numerator_a,
             interest.{{ denominator }} as denominator_a,
             reference.{{ numerator }} as numerator_b,
@@ -48,6 +57,28 @@
 
     ),
 
+    -- a suppressed pair shows none of its counts, so nothing below can be computed from them
+    disclosed_pairs as (
+
+        select
+            geography_level,
+            geography_code,
+            reporting_year,
+            breakdown,
+            interest_group,
+            reference_group,
+            suppression_note,
+            case when suppression_note is null then numerator_a end as numerator_a,
+            case when suppression_note is null then denominator_a end as denominator_a,
+            case when suppression_note is null then numerator_b end as numerator_b,
+            case when suppression_note is null then denominator_b end as denominator_b,
+            trusts_contributing,
+            trusts_expected,
+            counts_note
+        from comparison_pairs
+
+    ),
+
     measured as (
 
         select
@@ -58,7 +89,7 @@
                 as ci_lower,
             {{ katz_log_ci('numerator_a', 'denominator_a', 'numerator_b', 'denominator_b', 'upper') }}
                 as ci_upper
-        from comparison_pairs
+        from disclosed_pairs
 
     ),
 
@@ -81,9 +112,10 @@
             denominator_b::bigint as denominator_b,
             ({{ equity_band('value') }})::varchar as equity_band,
             ({{ is_significant('ci_lower', 'ci_upper') }})::boolean as significant,
-            false as suppressed,
+            suppression_note is not null as suppressed,
             coalesce(
                 counts_note,
+                suppression_note,
                 {{ relative_likelihood_note(
                     'numerator_a', 'denominator_a', 'numerator_b', 'denominator_b',
                     'interest_group', 'reference_group', numerator_label, denominator_label

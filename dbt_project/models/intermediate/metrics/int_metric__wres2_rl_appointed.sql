@@ -1,7 +1,8 @@
 -- wres2_rl_appointed (metrics.md, WRES): relative likelihood of White applicants being
 -- appointed from shortlisting compared with BME applicants, for every trust, region and
 -- England. a / n1 = White appointed / shortlisted; c / n2 = BME appointed / shortlisted.
--- Above the equity band is adverse to BME applicants.
+-- Also White against each BME broad group (White vs Asian, Black, Mixed, Other; macro
+-- ethnic_comparisons). Above the equity band is adverse to the minority applicants.
 with
 
 pooled_counts as (
@@ -18,7 +19,7 @@ wres2 as (
         metric_id='wres2_rl_appointed',
         numerator='appointed',
         denominator='shortlisted',
-        comparisons=[('White', 'BME')],
+        comparisons=ethnic_comparisons('White'),
         numerator_label='applicants appointed',
         denominator_label='applicants shortlisted'
     ) }}

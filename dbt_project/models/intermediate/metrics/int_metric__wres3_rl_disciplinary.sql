@@ -2,7 +2,8 @@
 -- formal disciplinary process compared with White staff, for every trust, region and
 -- England. a / n1 = BME entered / BME headcount; c / n2 = White entered / White headcount,
 -- headcount being the whole workforce of the group (all staff groups and bands).
--- Above the equity band is adverse to BME staff.
+-- Also each BME broad group against White (Asian, Black, Mixed, Other vs White; macro
+-- ethnic_comparisons). Above the equity band is adverse to the minority staff.
 with
 
 pooled_counts as (
@@ -19,7 +20,7 @@ wres3 as (
         metric_id='wres3_rl_disciplinary',
         numerator='entered_formal_disciplinary',
         denominator='headcount',
-        comparisons=[('BME', 'White')],
+        comparisons=ethnic_comparisons('minority'),
         numerator_label='staff entering the formal disciplinary process',
         denominator_label='staff in the workforce'
     ) }}

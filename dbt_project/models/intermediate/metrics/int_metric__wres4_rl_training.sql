@@ -2,7 +2,8 @@
 -- non-mandatory training or CPD compared with BME staff, for every trust, region and
 -- England. a / n1 = White accessed / White headcount; c / n2 = BME accessed / BME headcount,
 -- headcount being the whole workforce of the group (all staff groups and bands).
--- Above the equity band is adverse to BME staff.
+-- Also White against each BME broad group (White vs Asian, Black, Mixed, Other; macro
+-- ethnic_comparisons). Above the equity band is adverse to the minority staff.
 with
 
 pooled_counts as (
@@ -19,7 +20,7 @@ wres4 as (
         metric_id='wres4_rl_training',
         numerator='accessed_non_mandatory_training',
         denominator='headcount',
-        comparisons=[('White', 'BME')],
+        comparisons=ethnic_comparisons('White'),
         numerator_label='staff accessing non-mandatory training',
         denominator_label='staff in the workforce'
     ) }}
