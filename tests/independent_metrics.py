@@ -207,7 +207,8 @@ class Trust:
     def open_during(self, year: int) -> bool:
         """Open at any time in reporting year Y, 1 April Y-1 to 31 March Y (inputs.md)."""
         start, end = date(year - 1, 4, 1), date(year, 3, 31)
-        return (self.open_date is None or self.open_date <= end) and (self.close_date is None or self.close_date >= start)
+        opened = self.open_date is None or self.open_date <= end
+        return opened and (self.close_date is None or self.close_date >= start)
 
 
 def _yyyymmdd(text: str | None) -> date | None:
@@ -446,7 +447,8 @@ def wres_rows(landing: Landing, year: int) -> list[dict]:
     rows += _rl_rows("wres4_rl_training", pools, "training", "headcount", WHITE_FIRST)
 
     # Two-year WRES 3: counts of Y-1 and Y summed, over the trusts with valid returns in both
-    # years. CHOICE: trusts_expected is the trusts expected in Y, as on every other WRES row.
+    # years. CHOICE (spec silent), as dbt documents (int_wres__pooled_counts_2yr): the
+    # geographies and trusts_expected are those of year Y.
     previous = landing.wres(year - 1)
     both = sorted(set(returns) & set(previous))
     two_year = {}
@@ -503,8 +505,9 @@ def _survey_answers(responses: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Se
 def survey_rows(landing: Landing, year: int) -> list[dict]:
     """Indicators 5-8 for reporting year Y from survey year Y-1.
 
-    CHOICE (spec silent): a trust contributes when the survey file has at least one of its
-    respondents; trusts_expected is the trusts expected in reporting year Y (as on WRES rows).
+    CHOICE (spec silent), as dbt documents (int_staff_survey__pooled_counts): a trust
+    contributes when the survey file has at least one of its respondents; trusts_expected is
+    the trusts expected in reporting year Y.
     """
     responses = landing.survey(year - 1)
     unknown_orgs = set(responses["org_code"]) - set(landing.trusts)
@@ -618,7 +621,8 @@ def concerns_counts(landing: Landing, year: int) -> ConcernsCounts:
             "exclusions_ended": ended,
         }
         # CHOICE: a case's region is the region_code of the extract (concerns are national
-        # extracts, not trust returns, so etr.csv does not place them).
+        # extracts, not trust returns, so etr.csv does not place them); dbt does the same
+        # (int_concerns__group_facts).
         for geography in (("national", ENGLAND), ("region", case.region_code)):
             for profession in (case.profession, "All"):
                 for group in _case_groups(case):
@@ -680,9 +684,9 @@ def _population_cells(population: pd.DataFrame) -> dict:
 
 
 def concerns_rows(landing: Landing, year: int) -> list[dict]:
-    """Concerns rows at region and national level. CHOICE: trusts_contributing and
-    trusts_expected are null (a national extract, not trust returns; dbt's contract test
-    requires them on WRES area rows only). Per-profession rows are computed for every
+    """Concerns rows at region and national level. CHOICE (spec silent), as the dbt README
+    documents: trusts_contributing and trusts_expected are null (a national extract, not
+    trust returns). Per-profession rows are computed for every
     metric; the RLs, the percentage and the median are compared per profession only when
     the published table has such rows (they are optional in the spec)."""
     counts = concerns_counts(landing, year)

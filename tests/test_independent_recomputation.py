@@ -40,25 +40,12 @@ AREA_LEVELS = ("region", "national")
 COMPARED = [*FLOAT_COLUMNS, *COUNT_COLUMNS, "suppressed", "equity_band", "significant",
             "trusts_contributing", "trusts_expected"]  # fmt: skip
 
-# Metric families absent from the published table when this test was written (being built in
-# dbt). A listed metric that is absent from the release is an expected failure; once it is
-# published it is compared like every other, so an entry here never hides a wrong number.
-# Remove entries as families land.
-NOT_YET_IMPLEMENTED = {
-    "wres1_pct_headcount",
-    "wres3_rl_disciplinary_2yr",
-    "wres5_pct_hba_public",
-    "wres6_pct_hba_staff",
-    "wres7_pct_equal_opps",
-    "wres8_pct_discrimination",
-    "wres9_board_voting_gap_pp",
-    "wres9_board_exec_gap_pp",
-    "concerns_rate_per_1000",
-    "concerns_rl_referral",
-    "concerns_rl_exclusion",
-    "concerns_pct_assessed_expected",
-    "concerns_median_exclusion_days",
-}
+# Metric families still absent from the published table (being built in dbt). A listed
+# metric that is absent from the release is an expected failure ("not yet implemented"); once
+# it is published it is compared like every other, so an entry never hides a wrong number.
+# Empty: since commit 562aaf2 fct_equity_metrics stacks all 16 families. Add an id here only
+# while its family is missing from the release entirely.
+NOT_YET_IMPLEMENTED: set[str] = set()
 
 
 # --- Fixtures ----------------------------------------------------------------------------
