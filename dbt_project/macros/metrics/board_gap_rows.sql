@@ -11,9 +11,10 @@
     come from pooled counts, never from averages of trust gaps.
 
     The row: group `BME`, breakdown `all`, comparison null, no CI, band or significance.
-    numerator_a / denominator_a = BME members / all members; numerator_b / denominator_b =
-    BME headcount / all headcount, so that both shares behind the gap can be checked from the
-    row itself. The value is null, with a note, when there are no such members or no staff.
+    numerator_a / denominator_a = BME members / all members. numerator_b / denominator_b are
+    null, as the output contract reserves them for an RL's reference group; the workforce
+    share the gap is taken from is published as wres1_pct_headcount (group BME, breakdown
+    all) for the same geography and year. The value is null, with a note, when there are no such members or no staff.
 -#}
 {% macro board_gap_rows(counts, metric_id, members, members_label) %}
 
@@ -66,8 +67,8 @@
             null::double as ci_upper,
             bme_members::bigint as numerator_a,
             all_members::bigint as denominator_a,
-            bme_headcount::bigint as numerator_b,
-            all_headcount::bigint as denominator_b,
+            null::bigint as numerator_b,
+            null::bigint as denominator_b,
             null::varchar as equity_band,
             null::boolean as significant,
             false as suppressed,
