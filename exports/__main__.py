@@ -17,7 +17,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m exports", description="Publish a release.")
     parser.add_argument("--reporting-year", type=int, required=True)
     parser.add_argument("--run-id", required=True, help="recorded in the release manifest")
-    parser.add_argument("--note", help="the release's note in the revisions log (e.g. why a year is republished)")
+    parser.add_argument(
+        "--note", help="the release's note in the revisions log (e.g. why a year is republished)"
+    )
     arguments = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -41,14 +41,20 @@ DICTIONARY_COLUMN_DESCRIPTIONS = {
     "primary_key": "True when the column is part of the table's primary key.",
     "not_null": "True when the column never holds a null.",
     "unit": "Unit of measurement (the column's meta.unit in dbt); empty when none is declared.",
-    "allowed_values": f"The only values the column holds apart from null, `{ALLOWED_VALUES_SEPARATOR}`-separated (dbt accepted_values tests); empty when not restricted.",
+    "allowed_values": (
+        f"The only values the column holds apart from null, `{ALLOWED_VALUES_SEPARATOR}`-separated "
+        "(dbt accepted_values tests); empty when not restricted."
+    ),
     "description": "What the column means (the column's description in dbt).",
 }
 
 # data_dictionary.csv is itself a table of the release, described in datapackage.json.
 DICTIONARY_TABLE = TableDoc(
     name="data_dictionary",
-    description="The data dictionary: every column of every table of this release (data_dictionary.md in table form).",
+    description=(
+        "The data dictionary: every column of every table of this release (data_dictionary.md "
+        "in table form)."
+    ),
     grain="one row per table and column.",
     primary_key=("table", "column"),
     columns=tuple(
@@ -91,7 +97,9 @@ def dictionary_table(tables: Sequence[TableDoc]) -> pa.Table:
             "not_null": column.not_null,
             "unit": column.unit,
             "allowed_values": (
-                ALLOWED_VALUES_SEPARATOR.join(column.allowed_values) if column.allowed_values is not None else None
+                ALLOWED_VALUES_SEPARATOR.join(column.allowed_values)
+                if column.allowed_values is not None
+                else None
             ),
             "description": column.description or None,
         }
@@ -135,7 +143,9 @@ def dictionary_markdown(tables: Sequence[TableDoc]) -> str:
             lines.append(f"- Grain: {table.grain}")
         lines.append("- Primary key: " + ", ".join(f"`{name}`" for name in table.primary_key))
         if table.parquet_layout:
-            partition = f" (`{table.partition_column}` in the folder name only)" if table.partition_column else ""
+            partition = (
+                f" (`{table.partition_column}` in the folder name only)" if table.partition_column else ""
+            )
             lines.append(f"- Parquet: `{table.parquet_layout}`{partition}")
         lines.append(f"- CSV: `{table.csv_path}`")
         lines += [

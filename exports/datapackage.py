@@ -44,7 +44,13 @@ LICENSES = (
         "title": "Open Government Licence v3.0",
     },
 )
-CSV_DIALECT = {"delimiter": ",", "lineTerminator": "\n", "quoteChar": '"', "doubleQuote": True, "header": True}
+CSV_DIALECT = {
+    "delimiter": ",",
+    "lineTerminator": "\n",
+    "quoteChar": '"',
+    "doubleQuote": True,
+    "header": True,
+}
 # How pyarrow writes a (naive, microsecond) timestamp in a CSV copy.
 CSV_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -62,7 +68,9 @@ def write_datapackage(
         release_dir, tables, release_id=release_id, created_at=created_at, sources=sources
     )
     path = release_dir / DATAPACKAGE_FILE
-    path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    path.write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+    )
     return path
 
 

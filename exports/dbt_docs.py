@@ -4,7 +4,8 @@ Everything a reader of the release is told about a table comes from the dbt proj
 the dictionary cannot drift from the code:
 
 - the model's `description` (doc blocks already rendered by dbt), and its grain: the
-  model's `meta.grain`, else the `Grain: ...` sentence of its description;
+  model's `meta.grain`, else what follows `Grain:` in its description, to the end of that
+  paragraph (taken out of the description, so it is not said twice);
 - each column's `description`, its unit (`meta.unit`, under the column's `meta` or
   `config.meta`), and whether it is `not_null` (a contract constraint or a not_null test);
 - allowed values, from the column's `accepted_values` tests. In dbt 1.11's manifest a test
@@ -159,7 +160,7 @@ def _table_doc(node: Mapping, model: PublishedModel, tests: Mapping, render) -> 
 
 
 def split_grain(description: str) -> tuple[str, str | None]:
-    """The description without its `Grain: ...` sentence, and that grain (or None)."""
+    """The description without its `Grain: ...` part (to the paragraph's end), and that grain."""
     match = _GRAIN.search(description)
     if not match:
         return _paragraphs(description), None
@@ -197,7 +198,9 @@ def _column_tests(manifest: Mapping) -> dict[str, dict[str, list[dict]]]:
     return found
 
 
-def _allowed_values(tests: list[dict], model_id: str, column: str, render) -> tuple[tuple[str, ...] | None, bool]:
+def _allowed_values(
+    tests: list[dict], model_id: str, column: str, render
+) -> tuple[tuple[str, ...] | None, bool]:
     """The column's allowed values (None without an accepted_values test), and whether enforced.
 
     Tests scoped by `where` say nothing about every row, so they are left out. With several
@@ -245,7 +248,11 @@ def upstream_sources(manifest: Mapping, models: list[PublishedModel]) -> list[di
             continue
         group = groups.setdefault(
             source["source_name"],
-            {"title": source["source_name"], "description": _paragraphs(source.get("source_description") or ""), "tables": []},
+            {
+                "title": source["source_name"],
+                "description": _paragraphs(source.get("source_description") or ""),
+                "tables": [],
+            },
         )
         group["tables"].append(source["name"])
     return [

@@ -84,7 +84,8 @@ def publish_release(paths: Paths, reporting_year: int, run_id: str, note: str | 
     # file is written means a manifest the dictionary cannot describe stops the release early.
     dbt_manifest = load_manifest(manifest_path)
     run_results = json.loads((paths.dbt_target / "run_results.json").read_text(encoding="utf-8"))
-    variables = dbt_vars(run_results, DBT_PROJECT_DIR, (dbt_manifest.get("metadata") or {}).get("project_name"))
+    project_name = (dbt_manifest.get("metadata") or {}).get("project_name")
+    variables = dbt_vars(run_results, DBT_PROJECT_DIR, project_name)
     table_docs = published_table_docs(dbt_manifest, models, variables)
     sources = upstream_sources(dbt_manifest, models)
 
@@ -95,24 +96,24 @@ def publish_release(paths: Paths, reporting_year: int, run_id: str, note: str | 
     release_id, staging_dir = _claim_release_id(paths.releases, reporting_year, created_at)
     release_dir = paths.releases / release_id
     try:
-        tables, data_files, method_versions = _write_tables(paths.warehouse, models, staging_dir, reporting_year)
+        tables, data_files, method_versions = _write_tables(
+            paths.warehouse, models, staging_dir, reporting_year
+        )
         method_version = _method_version(method_versions, variables)
         _copy_quality_evidence(paths, staging_dir)
 
         superseded = previous_release_of_year(history, reporting_year)
-        # Extension point: figure-level revisions are computed there, not yet published.
-        revised = figure_revisions(
-            paths.releases / superseded.release_id if superseded else None, staging_dir, models
-        )
+        previous_dir = paths.releases / superseded.release_id if superseded else None
+        # Extension point (exports/revisions.py): figure-level revisions, not published yet.
+        revised = figure_revisions(previous_dir, staging_dir, models)
         if revised:
-            logger.info("%d figures differ from release %s", len(revised), superseded.release_id)
+            logger.info("%d figures differ from the release this one supersedes", len(revised))
         commit = git_commit()
         release_note_text = release_note(history, reporting_year, method_version, note)
-        write_revisions(
-            staging_dir,
-            history,
-            ReleaseRecord(release_id, reporting_year, created_at_text, method_version, commit, release_note_text),
+        record = ReleaseRecord(
+            release_id, reporting_year, created_at_text, method_version, commit, release_note_text
         )
+        write_revisions(staging_dir, history, record)
 
         documented = [*table_docs, REVISIONS_TABLE]
         write_data_dictionary(staging_dir, documented)
@@ -134,11 +135,7 @@ def publish_release(paths: Paths, reporting_year: int, run_id: str, note: str | 
             "tool_versions": tool_versions(),
             "inputs": input_files(paths.file_outcomes),
             "tables": tables,
-            "quality_evidence": [
-                relative.as_posix()
-                for relative in release_files(staging_dir)
-                if relative.parts[0] == QUALITY_FOLDER
-            ],
+            "quality_evidence": _quality_evidence(staging_dir),
             "files": _describe_files(staging_dir, data_files),
         }
         (staging_dir / MANIFEST_FILE).write_text(
@@ -234,12 +231,15 @@ def _method_version(found_in_rows: set[str], variables: dict) -> str | None:
     declared = str(declared) if declared is not None else None
     if len(found_in_rows) > 1:
         raise ReleaseInputError(
-            f"The published rows carry more than one {METHOD_VERSION_COLUMN}: {', '.join(sorted(found_in_rows))}"
+            f"The published rows carry more than one {METHOD_VERSION_COLUMN}: "
+            + ", ".join(sorted(found_in_rows))
         )
     if found_in_rows:
         (in_rows,) = found_in_rows
         if declared is not None and declared != in_rows:
-            logger.warning("Rows carry %s %s, but dbt's var says %s", METHOD_VERSION_COLUMN, in_rows, declared)
+            logger.warning(
+                "Rows carry %s %s, but dbt's var says %s", METHOD_VERSION_COLUMN, in_rows, declared
+            )
         return in_rows
     return declared
 
@@ -252,6 +252,24 @@ def _copy_quality_evidence(paths: Paths, release_dir: Path) -> None:
             raise ReleaseInputError(f"{paths.quality} already holds a {name}")
     shutil.copyfile(paths.dbt_target / "run_results.json", quality_dir / DBT_RUN_RESULTS_FILE)
     write_test_summary(paths.dbt_target / "run_results.json", quality_dir)
+
+
+def _quality_evidence(release_dir: Path) -> list[str]:
+    """The quality folder's documents: its files, and each subfolder's index.html (or the folder).
+
+    Every file under quality/ (a report's images and styles too) is in the manifest's files
+    with its sha256; this list names only what a reader opens.
+    """
+    evidence = []
+    for entry in sorted((release_dir / QUALITY_FOLDER).iterdir(), key=lambda path: path.name):
+        relative = entry.relative_to(release_dir).as_posix()
+        if entry.is_file():
+            evidence.append(relative)
+        elif (entry / "index.html").is_file():
+            evidence.append(f"{relative}/index.html")
+        else:
+            evidence.append(f"{relative}/")
+    return evidence
 
 
 def _describe_files(release_dir: Path, data_files: list[DataFile]) -> list[dict]:

@@ -39,12 +39,26 @@ REVISIONS_TABLE = TableDoc(
     grain="one row per release.",
     primary_key=("release_id",),
     columns=(
-        ColumnDoc("release_id", pa.string(), "Release id: `<reporting_year>-<UTC timestamp>`, the release's folder name.", not_null=True),
-        ColumnDoc("reporting_year", pa.int64(), "Reporting year the release was published for.", not_null=True),
-        ColumnDoc("created_at", pa.timestamp("s", tz="UTC"), "When the release was published (UTC, ISO 8601).", not_null=True),
+        ColumnDoc(
+            "release_id",
+            pa.string(),
+            "Release id: `<reporting_year>-<UTC timestamp>`, the release's folder name.",
+            not_null=True,
+        ),
+        ColumnDoc(
+            "reporting_year", pa.int64(), "Reporting year the release was published for.", not_null=True
+        ),
+        ColumnDoc(
+            "created_at",
+            pa.timestamp("s", tz="UTC"),
+            "When the release was published (UTC, ISO 8601).",
+            not_null=True,
+        ),
         ColumnDoc("method_version", pa.string(), "Version of the method behind the published figures."),
         ColumnDoc("git_commit", pa.string(), "Commit of the pipeline's code that published the release."),
-        ColumnDoc("note", pa.string(), "What changed: e.g. which release it supersedes, a new method_version."),
+        ColumnDoc(
+            "note", pa.string(), "What changed: e.g. which release it supersedes, a new method_version."
+        ),
     ),
     csv_path=REVISIONS_FILE,
     parquet_layout=None,

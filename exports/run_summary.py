@@ -67,10 +67,8 @@ def summarise_run_results(run_results: Mapping) -> dict:
         "elapsed_seconds": round(elapsed, 3) if isinstance(elapsed, int | float) else None,
         "all_passed": not not_passed,
         "totals": counts(sum(by_type.values(), Counter())),
-        "by_resource_type": {resource_type: counts(counter) for resource_type, counter in sorted(by_type.items())},
-        "dbt_statuses": {
-            resource_type: dict(sorted(counter.items())) for resource_type, counter in sorted(statuses.items())
-        },
+        "by_resource_type": {name: counts(counter) for name, counter in sorted(by_type.items())},
+        "dbt_statuses": {name: dict(sorted(counter.items())) for name, counter in sorted(statuses.items())},
         "not_passed": sorted(not_passed, key=lambda entry: entry["unique_id"]),
     }
 
@@ -78,7 +76,6 @@ def summarise_run_results(run_results: Mapping) -> dict:
 def write_test_summary(run_results_path: Path, quality_dir: Path) -> Path:
     run_results = json.loads(run_results_path.read_text(encoding="utf-8"))
     path = quality_dir / TEST_SUMMARY_FILE
-    path.write_text(
-        json.dumps(summarise_run_results(run_results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
-    )
+    text = json.dumps(summarise_run_results(run_results), indent=2, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8", newline="\n")
     return path

@@ -266,6 +266,9 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "SHA256SUMS",
         "csv/equity_metrics.csv",
         "csv/organisations.csv",
+        "data_dictionary.csv",
+        "data_dictionary.md",
+        "datapackage.json",
         "equity_metrics/reporting_year=2023/part-0.parquet",
         "equity_metrics/reporting_year=2024/part-0.parquet",
         "manifest.json",
@@ -273,6 +276,8 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "quality/data_docs/index.html",
         "quality/dbt_run_results.json",
         "quality/quarantine_report.html",
+        "quality/test_summary.json",
+        "revisions.csv",
     ]
     assert (release / "quality" / "dbt_run_results.json").read_bytes() == (
         paths.dbt_target / "run_results.json"
@@ -370,7 +375,9 @@ def test_publishing_the_same_warehouse_twice_gives_identical_data_files(paths: P
     assert paths.latest_pointer.read_text(encoding="utf-8").strip() == second.name
     first_files = set(release_files(first))
     assert first_files == set(release_files(second))
-    for relative in first_files - {Path("manifest.json"), Path("SHA256SUMS")}:
+    # The release's own records differ: its id and time, and the revisions log gains a row.
+    release_specific = {Path(name) for name in ["manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv"]}
+    for relative in first_files - release_specific:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
 
 
