@@ -41,6 +41,9 @@ CATEGORIES = {  # ethnic category -> groups
 }
 PLACES = {"UK": ("UK",), "EEA": ("EEA", "IMG"), "Outside EEA": ("Outside EEA", "IMG"), "Unknown": ("Unknown",)}
 OUTCOMES = (None, None, None, "Pending", "Expected level", "Expected level", "Below expected level")
+# chance of an exclusion by ethnic category: Black often, Mixed rarely, so that the RLs reach
+# every band (and a = 0)
+EXCLUSION_CHANCE = {"M": 0.6, "D": 0.03}
 RATE_GROUPS = [("ethnicity", g) for g in ("White", "BME", "Unknown", "Asian", "Black", "Mixed", "Other")] + [
     ("qualification", g) for g in ("UK", "IMG", "EEA", "Outside EEA")
 ]
@@ -89,6 +92,8 @@ def generated_zone() -> dict[str, list[dict]]:
                     for place in PLACES:
                         if rng.random() < 0.1:
                             continue  # no row: no practitioners in that cell
+                        if (profession, category) == ("Pharmacist", "R"):
+                            continue  # no Other pharmacist registered, yet cases: rate undefined
                         line += 1
                         rows["concerns_population"].append(
                             {"reporting_year": year, "profession": profession, "region_code": region,
@@ -104,7 +109,8 @@ def generated_zone() -> dict[str, list[dict]]:
         start = dt.date(year - 1, 4, 1)
         for n in range(rng.randint(330, 380)):
             opened = start + dt.timedelta(days=rng.randint(0, 364))
-            excluded = rng.random() < 0.3
+            category = rng.choice(["A", "A", "A", "C", "H", "K", "M", "M", "D", "R", "Z"])
+            excluded = rng.random() < EXCLUSION_CHANCE.get(category, 0.3)
             ex_start = opened + dt.timedelta(days=rng.randint(0, 20)) if excluded else None
             ex_end = None
             if excluded and rng.random() < 0.85:
@@ -113,7 +119,7 @@ def generated_zone() -> dict[str, list[dict]]:
             rows["concerns_cases"].append(
                 {"case_ref": f"C{year}-{n}", "practitioner_pseudonym": f"{year * 1000 + n:064x}",
                  "profession": rng.choice(PROFESSIONS),
-                 "ethnic_category": rng.choice(["A", "A", "A", "C", "H", "K", "M", "M", "D", "R", "Z"]),
+                 "ethnic_category": category,
                  "place_of_first_qualification": rng.choice(["UK", "UK", "UK", "EEA", "Outside EEA", "Outside EEA", "Unknown"]),
                  "gender": "Female", "age_band": "35-44", "org_code": "RAA",
                  "region_code": rng.choice(["Y56", "Y56", "Y58", "Y99"]),
@@ -183,7 +189,9 @@ def published(level: str, count: int) -> int | None:
 
 
 def katz(a, n1, c, n2):
-    rl = (a / n1) / (c / n2)
+    # (a/n1) / (c/n2), as (a·n2) / (c·n1) so that an RL of exactly 0.80 or 1.25 is exact
+    # (the band limits are inclusive: (a/n1) / (c/n2) can give 0.7999999999999999)
+    rl = (a * n2) / (c * n1)
     if a == 0:
         return rl, None, None
     half = Z * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
@@ -349,6 +357,8 @@ def test_the_data_exercise_every_rule(built):
     assert some(geography_level="national", metric_id="concerns_median_exclusion_days", suppressed=True)
     assert some(metric_id="concerns_median_exclusion_days", suppressed=False, value=lambda v: v is not None)
     assert some(metric_id="concerns_rl_exclusion", equity_band="favourable")
+    assert some(metric_id="concerns_rl_exclusion", equity_band="adverse", significant=True)
+    assert some(metric_id="concerns_rl_exclusion", value=0.0, ci_lower=None)
     assert some(metric_id="concerns_rl_referral", geography_level="region", value=lambda v: v is not None)
     assert some(reporting_year=QUARANTINED_CASES_YEAR, note=lambda n: n and "No valid concerns case extract" in n)
     assert some(note=lambda n: n and "population file has no practitioners" in n)

@@ -5,12 +5,17 @@
 
 {#-
     Katz log interval for a relative likelihood:
-    exp(ln RL ± z·sqrt(1/a − 1/n1 + 1/c − 1/n2)). Null when a or c is 0 (or a denominator is).
+    exp(ln RL ± z·sqrt(1/a − 1/n1 + 1/c − 1/n2)). Null when a or c is 0 (or a denominator is),
+    and when the variance term under the root is negative, which happens only when a count
+    exceeds its denominator (a > n1 or c > n2: possible for concerns cases against a
+    register count drawn at a different time, never for a proportion), instead of NaN.
 -#}
 {% macro katz_log_ci(a, n1, c, n2, bound) -%}
     {%- set sign = ci_bound_sign(bound) -%}
     case
         when {{ a }} > 0 and {{ c }} > 0 and {{ n1 }} > 0 and {{ n2 }} > 0
+            and 1.0 / {{ a }}::double - 1.0 / {{ n1 }}::double
+                + 1.0 / {{ c }}::double - 1.0 / {{ n2 }}::double >= 0
             then exp(
                 ln(({{ a }}::double * {{ n2 }}) / ({{ c }}::double * {{ n1 }}))
                 {{ sign }} {{ var('ci_z') }} * sqrt(

@@ -41,6 +41,23 @@ rl_referral as (
         suppression_note='suppression_note'
     ) }}
 
+),
+
+-- The register count and the case extract are drawn at different times, so a group can
+-- have more cases than practitioners; Katz's variance term can then be negative and the
+-- interval is not defined (katz_log_ci gives null). Say so.
+noted as (
+
+    select * replace (
+        coalesce(
+            note,
+            case when value is not null and ci_lower is null and numerator_a > 0
+                then 'The confidence interval is not defined: a group has more cases than practitioners in the population file (the two are drawn at different times).'
+            end
+        )::varchar as note
+    )
+    from rl_referral
+
 )
 
-select * from rl_referral
+select {{ equity_metrics_columns() }} from noted

@@ -97,6 +97,9 @@ pooled_counts as (
                     when 'region'
                         then 'No trust in this region had staff survey respondents in survey year '
                             || survey_years.survey_year || '.'
+                    when 'successor_lineage'
+                        then 'No trust of this successor''s lineage had staff survey respondents in survey year '
+                            || survey_years.survey_year || '.'
                     else 'No trust in England had staff survey respondents in survey year '
                         || survey_years.survey_year || '.'
                 end

@@ -3,6 +3,10 @@
 -- during it) plus any trust in etr.csv with respondents without being expected. Every WRES
 -- year is included, with or without a survey file, so that a missing or quarantined survey
 -- year is still published (as null values with a note).
+-- For trends only, a trust in a successor's lineage (int_successor_lineages) also counts
+-- towards the geography `successor_lineage` coded as the successor, so that the successor's
+-- trend pools the respondents of its whole lineage in every year. equity_metrics never
+-- publishes that level.
 with
 
 survey_years as (
@@ -51,6 +55,12 @@ reporting_trusts as (
 
 ),
 
+successor_lineages as (
+
+    select * from {{ ref('int_successor_lineages') }}
+
+),
+
 trust_geographies as (
 
     select *, 'trust' as geography_level, org_code as geography_code
@@ -64,6 +74,13 @@ trust_geographies as (
     select *, 'national' as geography_level,
         '{{ var("national_geography_code") }}' as geography_code
     from reporting_trusts
+
+    union all
+    select reporting_trusts.*, 'successor_lineage' as geography_level,
+        successor_lineages.successor_code as geography_code
+    from reporting_trusts
+    inner join successor_lineages
+        on reporting_trusts.org_code = successor_lineages.org_code
 
 )
 

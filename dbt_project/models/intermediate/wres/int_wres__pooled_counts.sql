@@ -87,6 +87,8 @@ pooled_counts as (
                     then 'No valid WRES return for this trust and year (missing or quarantined).'
                 when 'region'
                     then 'No trust in this region had a valid WRES return for this year.'
+                when 'successor_lineage'
+                    then 'No trust of this successor''s lineage had a valid WRES return for this year.'
                 else 'No trust in England had a valid WRES return for this year.'
             end
         end as counts_note

@@ -3,7 +3,8 @@
 -- summed over the two years (metrics.md, WRES). A trust counts only when it has valid
 -- returns for both years; a region or England pools only its trusts with both. Trusts are
 -- matched on their own code, so a closed trust's returns are never carried into its
--- successor. Geographies and expected trusts are those of year Y. Every row whose figure
+-- successor (nor pooled in a successor's lineage: that level is left out here). Geographies
+-- and expected trusts are those of year Y. Every row whose figure
 -- cannot be computed (no WRES returns landed for Y-1, or no trust with both years) has
 -- null counts and a note saying why.
 with
@@ -17,6 +18,7 @@ reporting_years as (
 trust_geographies as (
 
     select * from {{ ref('int_wres__trust_geographies') }}
+    where geography_level <> 'successor_lineage'
 
 ),
 

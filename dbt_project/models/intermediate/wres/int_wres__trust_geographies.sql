@@ -2,6 +2,10 @@
 -- England. Every pooled WRES figure sums its counts over these rows, so a trust's figure
 -- is simply the pool of one trust. Trusts are those expected that year (open in etr.csv
 -- during it) plus any trust that returned without being expected.
+-- For trends only, a trust in a successor's lineage (int_successor_lineages: the successor
+-- and the closed trusts successors.csv carries into it) also counts towards the geography
+-- `successor_lineage` coded as the successor, so that the successor's trend pools the counts
+-- of its whole lineage in every year. equity_metrics never publishes that level.
 with
 
 reporting_years as (
@@ -22,6 +26,12 @@ trusts_expected as (
 valid_returns as (
 
     select * from {{ ref('int_wres__valid_returns') }}
+
+),
+
+successor_lineages as (
+
+    select * from {{ ref('int_successor_lineages') }}
 
 ),
 
@@ -53,6 +63,13 @@ trust_geographies as (
     select *, 'national' as geography_level,
         '{{ var("national_geography_code") }}' as geography_code
     from reporting_trusts
+
+    union all
+    select reporting_trusts.*, 'successor_lineage' as geography_level,
+        successor_lineages.successor_code as geography_code
+    from reporting_trusts
+    inner join successor_lineages
+        on reporting_trusts.org_code = successor_lineages.org_code
 
 )
 
