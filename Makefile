@@ -18,12 +18,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 SAMPLE := data/sample/landing
 
-.PHONY: run test bench sample clean
+.PHONY: run test bench sample clean browser
 run: $(VENV)/.synced $(if $(EQUITY_LANDING_DIR),,$(SAMPLE)) $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/airflow dags test nhs_equity_monitoring
 	$(PY) -m exports.latest
 
-test: $(VENV)/.synced
+test: $(VENV)/.synced browser
 	$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating as a failure"; exit 1; fi; \
 	exit $$rc
@@ -32,6 +32,15 @@ bench: $(VENV)/.synced
 	$(PY) tests/benchmark/run_benchmark.py
 
 sample: $(SAMPLE)
+
+# The report tests open the HTML in Debian's Chromium. As root it is installed here;
+# otherwise those tests skip with the reason.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "Could not install chromium: the browser tests will be skipped"; \
+	fi
 
 # Bootstrap uv from PyPI when the machine does not have it.
 $(CURDIR)/.tools/bin/uv:
