@@ -1,6 +1,7 @@
 -- Pooling check for wres5-8: each region's and England's respondent counts are exactly the
 -- sums of the counts of their trusts, for every year, indicator and group, so that no
--- regional or national figure is an average or leaves a trust out. Returns the mismatches.
+-- regional or national figure is an average or leaves a trust out; so are each successor
+-- lineage's (equity_trends), the sums of its trusts'. Returns the mismatches.
 with
 
 counts as (
@@ -14,6 +15,12 @@ trust_regions as (
     select distinct org_code, reporting_year, geography_code as region_code
     from {{ ref('int_staff_survey__trust_geographies') }}
     where geography_level = 'region'
+
+),
+
+trust_lineages as (
+
+    select org_code, successor_code from {{ ref('int_successor_lineages') }}
 
 ),
 
@@ -45,6 +52,21 @@ trust_sums as (
         sum(respondents_counted)
     from counts
     where geography_level = 'trust'
+    group by all
+
+    union all
+    select
+        'successor_lineage',
+        trust_lineages.successor_code,
+        counts.reporting_year,
+        counts.metric_id,
+        counts.group_name,
+        sum(counts.respondents_answering),
+        sum(counts.respondents_counted)
+    from counts
+    inner join trust_lineages
+        on counts.geography_code = trust_lineages.org_code
+    where counts.geography_level = 'trust'
     group by all
 
 )

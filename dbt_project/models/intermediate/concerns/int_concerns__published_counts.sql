@@ -7,7 +7,7 @@
 -- Disclosure control is applied in the long model named here, one row per count. Secondary
 -- suppression slots in by writing a model of the same columns that reads
 -- int_concerns__primary_suppression and suppresses more cells, and naming it here.
-{%- set disclosure_cells = 'int_concerns__primary_suppression' %}
+{%- set disclosure_cells = 'int_concerns__secondary_suppression' %}
 {%- set measures = ['cases', 'exclusions', 'assessments', 'assessed_expected', 'exclusions_ended'] %}
 with
 

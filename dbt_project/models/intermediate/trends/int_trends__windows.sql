@@ -10,8 +10,8 @@
 --   (t from int_trends__t_quantiles), where n is the number of years with a d;
 -- - pooled_org_codes: the trusts whose counts the years with a value pool, when that
 --   includes a predecessor of the row's trust (a successor lineage); null otherwise.
--- Both regressions are two-pass: the window's means first, then sums of centred products:
--- slope = Sxy / Sxx, SSE = Syy - Sxy^2 / Sxx (never below 0).
+-- The regressions take three passes: the window's means; sums of centred products, giving
+-- slope = Sxy / Sxx; the residual sum of squares SSE = sum of (d - mean d - slope (x - mean x))^2.
 {%- if var('trend_minimum_years') < 3 %}
     {{ exceptions.raise_compiler_error(
         "var trend_minimum_years must be at least 3: a t-interval needs n - 2 >= 1 degrees of freedom") }}
@@ -20,9 +20,12 @@
 
 with
 
+-- the equity_metrics keys, each with a surrogate id for the joins below
 keys as (
 
-    select {{ key_columns | join(', ') }}
+    select
+        {{ key_columns | join(', ') }},
+        row_number() over (order by {{ key_columns | join(', ') }}) as key_id
     from {{ ref('fct_equity_metrics') }}
 
 ),
@@ -39,17 +42,17 @@ t_quantiles as (
 
 ),
 
--- every year of the key's series in its window; year_offset = year - Y (-4 ... 0)
+-- every year of the key's series in its window; x = year - Y (-4 ... 0)
 window_points as (
 
     select
-        {% for column in key_columns %}keys.{{ column }},
-        {% endfor -%}
-        series.reporting_year - keys.reporting_year as year_offset,
+        keys.key_id,
+        keys.geography_code,
+        series.reporting_year - keys.reporting_year as x,
         series.value,
         series.ci_lower,
         series.ci_upper,
-        series.equity_distance,
+        series.equity_distance as distance,
         series.pooled_org_codes
     from keys
     inner join series
@@ -64,43 +67,69 @@ window_points as (
 
 ),
 
--- each point centred on its window's means, over the years with a value (with a d)
-centred_points as (
+-- pass 1: the window's figures for Y and Y-1, and the means of x and y over the years with
+-- a value (with a d). Sums run in year order, so that they are reproducible to the last bit.
+window_means as (
 
     select
-        *,
-        year_offset - avg(case when value is not null then year_offset end) over key_window
-            as value_offset_centred,
-        value - avg(value) over key_window as value_centred,
-        year_offset - avg(case when equity_distance is not null then year_offset end) over key_window
-            as distance_offset_centred,
-        equity_distance - avg(equity_distance) over key_window as distance_centred
+        key_id,
+        max(case when x = 0 then value end) as value,
+        max(case when x = 0 then ci_lower end) as ci_lower,
+        max(case when x = 0 then ci_upper end) as ci_upper,
+        max(case when x = -1 then value end) as previous_value,
+        max(case when x = -1 then ci_lower end) as previous_ci_lower,
+        max(case when x = -1 then ci_upper end) as previous_ci_upper,
+        count(value) as years_with_value,
+        sum(case when value is not null then x end) / count(value) as value_x_mean,
+        sum(value order by x) / count(value) as value_mean,
+        count(distance) as years_with_distance,
+        sum(case when distance is not null then x end) / count(distance) as distance_x_mean,
+        sum(distance order by x) / count(distance) as distance_mean
     from window_points
-    window key_window as (partition by {{ key_columns | join(', ') }})
+    group by key_id
 
 ),
 
-window_sums as (
+-- pass 2: sums of centred products, and the slopes Sxy / Sxx
+window_slopes as (
 
     select
-        {{ key_columns | join(', ') }},
-        max(case when year_offset = 0 then value end) as value,
-        max(case when year_offset = 0 then ci_lower end) as ci_lower,
-        max(case when year_offset = 0 then ci_upper end) as ci_upper,
-        max(case when year_offset = -1 then value end) as previous_value,
-        max(case when year_offset = -1 then ci_lower end) as previous_ci_lower,
-        max(case when year_offset = -1 then ci_upper end) as previous_ci_upper,
-        count(value) as years_with_value,
-        sum(value_offset_centred * value_centred order by year_offset) as value_sxy,
-        sum(case when value is not null then value_offset_centred * value_offset_centred end
-            order by year_offset) as value_sxx,
-        count(equity_distance) as years_with_distance,
-        sum(distance_offset_centred * distance_centred order by year_offset) as distance_sxy,
-        sum(case when equity_distance is not null then distance_offset_centred * distance_offset_centred end
-            order by year_offset) as distance_sxx,
-        sum(distance_centred * distance_centred order by year_offset) as distance_syy
-    from centred_points
+        window_means.*,
+        sum((window_points.x - value_x_mean) * (window_points.value - value_mean)
+            order by window_points.x) as value_sxy,
+        sum(case when window_points.value is not null
+                then (window_points.x - value_x_mean) * (window_points.x - value_x_mean) end
+            order by window_points.x) as value_sxx,
+        sum((window_points.x - distance_x_mean) * (window_points.distance - distance_mean)
+            order by window_points.x) as distance_sxy,
+        sum(case when window_points.distance is not null
+                then (window_points.x - distance_x_mean) * (window_points.x - distance_x_mean) end
+            order by window_points.x) as distance_sxx
+    from window_means
+    inner join window_points
+        on window_means.key_id = window_points.key_id
     group by all
+
+),
+
+-- pass 3: the residual sum of squares of the regression of d
+window_residuals as (
+
+    select
+        window_slopes.key_id,
+        sum(
+            power(
+                window_points.distance - distance_mean
+                - distance_sxy / distance_sxx * (window_points.x - distance_x_mean),
+                2
+            )
+            order by window_points.x
+        ) as distance_sse
+    from window_slopes
+    inner join window_points
+        on window_slopes.key_id = window_points.key_id
+    where window_slopes.years_with_distance >= {{ var('trend_minimum_years') }}
+    group by window_slopes.key_id
 
 ),
 
@@ -108,35 +137,36 @@ window_sums as (
 pooled_codes as (
 
     select
-        {{ key_columns | join(', ') }},
+        key_id,
         array_to_string(list_sort(list_distinct(list(org_code))), ';') as pooled_org_codes,
         bool_or(org_code <> geography_code) as pools_predecessors
     from (
         select
-            *,
+            key_id,
+            geography_code,
             unnest(string_split(pooled_org_codes, ';')) as org_code
         from window_points
         where value is not null
             and pooled_org_codes is not null
     )
-    group by all
+    group by key_id
 
 ),
 
 slopes as (
 
     select
-        window_sums.*,
+        window_slopes.*,
         case when years_with_value >= {{ var('trend_minimum_years') }}
             then value_sxy / value_sxx end as slope_5yr,
         case when years_with_distance >= {{ var('trend_minimum_years') }}
             then distance_sxy / distance_sxx end as distance_slope,
         case when years_with_distance >= {{ var('trend_minimum_years') }}
-            then sqrt(
-                greatest(distance_syy - distance_sxy * distance_sxy / distance_sxx, 0.0)
-                / (years_with_distance - 2) / distance_sxx
-            ) end as distance_slope_se
-    from window_sums
+            then sqrt(window_residuals.distance_sse / (years_with_distance - 2) / distance_sxx)
+        end as distance_slope_se
+    from window_slopes
+    left join window_residuals
+        on window_slopes.key_id = window_residuals.key_id
 
 ),
 
@@ -165,21 +195,9 @@ windows as (
             as pooled_org_codes
     from keys
     left join slopes
-        on keys.metric_id = slopes.metric_id
-        and keys.reporting_year = slopes.reporting_year
-        and keys.geography_level = slopes.geography_level
-        and keys.geography_code = slopes.geography_code
-        and keys.breakdown = slopes.breakdown
-        and keys."group" is not distinct from slopes."group"
-        and keys.comparison is not distinct from slopes.comparison
+        on keys.key_id = slopes.key_id
     left join pooled_codes
-        on keys.metric_id = pooled_codes.metric_id
-        and keys.reporting_year = pooled_codes.reporting_year
-        and keys.geography_level = pooled_codes.geography_level
-        and keys.geography_code = pooled_codes.geography_code
-        and keys.breakdown = pooled_codes.breakdown
-        and keys."group" is not distinct from pooled_codes."group"
-        and keys.comparison is not distinct from pooled_codes.comparison
+        on keys.key_id = pooled_codes.key_id
     left join t_quantiles
         on slopes.distance_slope is not null
         and slopes.years_with_distance - 2 = t_quantiles.degrees_of_freedom
