@@ -66,7 +66,9 @@ def write_validated_zone(work_dir: Path, rows: dict[str, list[dict]] | None = No
         pq.write_table(pa.Table.from_pylist(rows.get(table, []), schema=schema), validated / f"{table}.parquet")
     outcomes = pa.Table.from_pylist(rows.get("file_outcomes", []), schema=FILE_OUTCOMES_SCHEMA)
     pq.write_table(outcomes, Path(work_dir) / "file_outcomes.parquet")
-    previous = pa.Table.from_pylist(rows.get("previous_release_inputs", []), schema=PREVIOUS_RELEASE_INPUTS_SCHEMA)
+    previous = pa.Table.from_pylist(
+        rows.get("previous_release_inputs", []), schema=PREVIOUS_RELEASE_INPUTS_SCHEMA
+    )
     pq.write_table(previous, Path(work_dir) / "previous_release_inputs.parquet")
 
 

@@ -9,6 +9,8 @@
 --   otherwise                                            -> on_time
 -- A national extract has no submission date or deadline: received, loaded and unchanged is
 -- on_time. Unrecognised files are not submissions (they are in the quarantine report).
+-- previous_sha256 and previous_release_id are filled only for a file that changed since the
+-- previous release, so that a rerun on the same landing publishes byte-identical rows.
 with
 
 reporting_years as (
@@ -167,9 +169,10 @@ rows_with_status as (
                     {{ var('wres_deadline_day') }}
                 )
         end as submission_deadline,
-        chosen_files.previous_sha256,
+        case when chosen_files.changed_since_previous then chosen_files.previous_sha256 end
+            as previous_sha256,
         chosen_files.previous_outcome,
-        case when chosen_files.previous_sha256 is not null then chosen_files.previous_release_id end
+        case when chosen_files.changed_since_previous then chosen_files.previous_release_id end
             as previous_release_id,
         chosen_files.outcome,
         chosen_files.reason,
