@@ -24,8 +24,10 @@ from scipy.stats import chi2
 
 try:
     from tests import dbt_fixtures
+    from tests.independent_metrics import secondary_suppression
 except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
     import dbt_fixtures
+    from independent_metrics import secondary_suppression
 
 from ingest.tables import FILE_ORG_CODE, FILE_YEAR, SOURCE_FILE, SOURCE_ROW
 
@@ -179,6 +181,40 @@ def exact_counts(rows) -> tuple[dict, dict]:
     return counts, lengths
 
 
+CONTROLLED = ("cases", "exclusions", "assessments", "assessed_expected", "exclusions_ended")
+BROAD = ("Asian", "Black", "Mixed", "Other")
+CELL_GROUPS = [("all", "All")] + [("ethnicity", g) for g in ("White", "BME", "Unknown", *BROAD)] + [
+    ("qualification", g) for g in ("UK", "IMG", "EEA", "Outside EEA", "Unknown")
+]
+
+
+def suppressed_cells(counts: dict) -> set:
+    """metrics.md, Disclosure control: the region counts withheld, as (year, level, code,
+    breakdown, classification, group, count): 1-7 (primary), then secondary suppression
+    within each total of the spec, per year and count (independent_metrics.secondary_suppression:
+    rounds until stable, true counts, ties broken by name)."""
+    exact = {(*cell, name): values[name] for cell, values in counts.items() for name in CONTROLLED}
+    primary = {key for key, n in exact.items() if key[1] == "region" and 1 <= n <= 7}
+    breakdowns = ["all", *(f"profession={p}" for p in PROFESSIONS)]
+    group_totals = [("ethnicity", BROAD), ("ethnicity", ("White", "BME", "Unknown")),
+                    ("qualification", ("EEA", "Outside EEA")), ("qualification", ("UK", "IMG", "Unknown"))]
+    totals = []
+    for year in {cell[0] for cell in counts}:
+        for name in CONTROLLED:
+            for region in REGIONS:
+                for breakdown in breakdowns:
+                    for classification, parts in group_totals:
+                        totals.append([(year, "region", region, breakdown, classification, g, name) for g in parts])
+                for classification, group in CELL_GROUPS:  # All professions = Doctor + Dentist + Pharmacist
+                    totals.append([(year, "region", region, f"profession={p}", classification, group, name)
+                                   for p in PROFESSIONS])
+            for breakdown in breakdowns:  # England = the sum of the regions
+                for classification, group in CELL_GROUPS:
+                    totals.append([(year, "region", r, breakdown, classification, group, name) for r in REGIONS])
+    # within a total only one of group, breakdown and region varies: that is the part's name
+    return secondary_suppression(exact, primary, totals, lambda key: (key[5], key[3], key[2]))
+
+
 def published(level: str, count: int) -> int | None:
     """metrics.md, Disclosure control: below national level 1-7 suppressed, else nearest 5."""
     if level == "national":
@@ -206,6 +242,7 @@ def wilson(x, n):
 
 def expected_rows(rows) -> dict:
     counts, lengths = exact_counts(rows)
+    hidden = suppressed_cells(counts)
     empty = dict.fromkeys(("cases", "exclusions", "assessments", "assessed_expected", "exclusions_ended", "practitioners"), 0)
     geographies = [("region", code) for code in REGIONS] + [("national", NATIONAL)]
     out: dict = {}
@@ -218,7 +255,9 @@ def expected_rows(rows) -> dict:
         for level, code in geographies:
             def cell(breakdown, classification, group):
                 exact = counts.get((year, level, code, breakdown, classification, group), empty)
-                shown = {name: published(level, value) if name != "practitioners" else value
+                shown = {name: value if name == "practitioners"
+                         else None if (year, level, code, breakdown, classification, group, name) in hidden
+                         else published(level, value)
                          for name, value in exact.items()}
                 return exact, shown
 
