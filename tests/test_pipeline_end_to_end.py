@@ -148,3 +148,44 @@ def test_bad_files_are_quarantined_in_place_and_the_rest_is_published(airflow_db
     quarantined = [(value, note) for code, value, note in rows_2025 if code == org]
     assert quarantined and quarantined[0][0] is None and "No valid WRES return" in quarantined[0][1]
     assert sum(value is not None for code, value, _ in rows_2025 if code != org) >= 10
+
+
+# Concerns columns holding counts of cases, exclusions or assessments (practitioner
+# populations are shown as supplied, so they are not checked).
+CONCERNS_COUNT_COLUMNS = {
+    "concerns_rate_per_1000": ["numerator_a"],
+    "concerns_rl_referral": ["numerator_a", "numerator_b"],
+    "concerns_rl_exclusion": ["numerator_a", "denominator_a", "numerator_b", "denominator_b"],
+    "concerns_pct_assessed_expected": ["numerator_a", "denominator_a"],
+    "concerns_median_exclusion_days": ["numerator_a"],
+}
+SURVEY_METRICS = ["wres5_pct_hba_public", "wres6_pct_hba_staff", "wres7_pct_equal_opps", "wres8_pct_discrimination"]
+
+
+def test_no_published_file_discloses_small_numbers(pipeline_run):
+    _, output = pipeline_run
+    release = _latest_release(output)
+    for source in (
+        f"read_parquet('{release}/equity_metrics/*/*.parquet', hive_partitioning=true)",
+        f"read_csv('{release}/csv/equity_metrics.csv', header=true)",
+    ):
+        for metric_id, columns in CONCERNS_COUNT_COLUMNS.items():
+            for column in columns:
+                small = duckdb.sql(
+                    f"select count(*) from {source} where metric_id = '{metric_id}' "
+                    f"and geography_level <> 'national' and {column} between 1 and 7"
+                ).fetchone()[0]
+                assert small == 0, f"{metric_id}.{column} has {small} counts of 1-7 below national"
+        metrics = ", ".join(f"'{m}'" for m in SURVEY_METRICS)
+        under_base = duckdb.sql(
+            f"select count(*) from {source} where metric_id in ({metrics}) and denominator_a between 1 and 10"
+        ).fetchone()[0]
+        assert under_base == 0, f"{under_base} survey groups under 11 respondents published"
+        trust_concerns = duckdb.sql(
+            f"select count(*) from {source} where metric_id like 'concerns%' and geography_level = 'trust'"
+        ).fetchone()[0]
+        assert trust_concerns == 0
+    # Something was withheld, and the log says by which rule without holding a value.
+    log = duckdb.sql(f"select * from read_parquet('{release}/suppression_log/suppression_log.parquet')")
+    assert log.fetchall()
+    assert not {"value", "numerator_a", "denominator_a"} & set(log.columns)
