@@ -174,16 +174,16 @@ def test_no_published_file_discloses_small_numbers(pipeline_run):
                 small = duckdb.sql(
                     f"select count(*) from {source} where metric_id = '{metric_id}' "
                     f"and geography_level <> 'national' and {column} between 1 and 7"
-                ).fetchone()[0]
+                ).fetchall()[0][0]
                 assert small == 0, f"{metric_id}.{column} has {small} counts of 1-7 below national"
         metrics = ", ".join(f"'{m}'" for m in SURVEY_METRICS)
         under_base = duckdb.sql(
             f"select count(*) from {source} where metric_id in ({metrics}) and denominator_a between 1 and 10"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         assert under_base == 0, f"{under_base} survey groups under 11 respondents published"
         trust_concerns = duckdb.sql(
             f"select count(*) from {source} where metric_id like 'concerns%' and geography_level = 'trust'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         assert trust_concerns == 0
     # Something was withheld, and the log says by which rule without holding a value.
     log = duckdb.sql(f"select * from read_parquet('{release}/suppression_log/suppression_log.parquet')")
