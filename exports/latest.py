@@ -17,6 +17,8 @@ def main() -> None:
         ("Data dictionary", "data_dictionary.md"),
         ("Data package", "datapackage.json"),
         ("Revisions log", "revisions.csv"),
+        ("National report", "reports/national_report.html"),
+        ("Data-quality report", "reports/data_quality_report.html"),
         ("Quarantine report", "quality/quarantine_report.md"),
         ("GX Data Docs", "quality/data_docs/index.html"),
         ("dbt test summary", "quality/test_summary.json"),

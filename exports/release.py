@@ -18,9 +18,13 @@ Layout of a release:
     data_dictionary.md, data_dictionary.csv    every table and column, from dbt's manifest
     datapackage.json                           Frictionless Data Package of every CSV file
     revisions.csv                              every release of this output folder, this one last
+    figure_revisions.csv                       equity_metrics figures changed, added or removed
+                                               since the previous complete release (LATEST)
     quality/                                   copy of the run's quality folder
     quality/dbt_run_results.json               dbt's run_results.json
     quality/test_summary.json                  dbt results counted by resource type and outcome
+    reports/national_report.html               the national report (exports/reports/)
+    reports/data_quality_report.html           the data-quality report (exports/reports/)
 """
 
 from __future__ import annotations
@@ -41,13 +45,15 @@ from exports.datapackage import write_datapackage
 from exports.dbt_docs import dbt_vars, load_manifest, published_table_docs, upstream_sources
 from exports.provenance import git_commit, input_files, tool_versions
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel, published_models
+from exports.reports import ReleaseContext, write_reports
 from exports.revisions import (
     REVISIONS_TABLE,
     ReleaseRecord,
     figure_revisions,
-    previous_release_of_year,
+    figure_revisions_note,
     release_history,
     release_note,
+    write_figure_revisions,
     write_revisions,
 )
 from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
@@ -69,10 +75,18 @@ class ReleaseInputError(RuntimeError):
     """Something a release must contain was not produced by the run."""
 
 
-def publish_release(paths: Paths, reporting_year: int, run_id: str, note: str | None = None) -> Path:
+def publish_release(
+    paths: Paths,
+    reporting_year: int,
+    run_id: str,
+    note: str | None = None,
+    requested_years: list[int] | None = None,
+) -> Path:
     """Publish the warehouse's public models as a new release and point LATEST at it.
 
     `note` is the publisher's note for the revisions log (e.g. why a year is republished).
+    `requested_years` are the years the run was asked for (a backfill's list; see
+    exports/run_years.py), recorded in the manifest; by default [reporting_year].
     Returns the release folder. Never overwrites a release.
     """
     manifest_path = paths.dbt_target / "manifest.json"
@@ -102,14 +116,18 @@ def publish_release(paths: Paths, reporting_year: int, run_id: str, note: str | 
         method_version = _method_version(method_versions, variables)
         _copy_quality_evidence(paths, staging_dir)
 
-        superseded = previous_release_of_year(history, reporting_year)
-        previous_dir = paths.releases / superseded.release_id if superseded else None
-        # Extension point (exports/revisions.py): figure-level revisions, not published yet.
+        # Figure-level revisions against the previous complete release: the one LATEST
+        # names until this release is complete (exports/revisions.py).
+        previous_dir = _latest_release_dir(paths)
         revised = figure_revisions(previous_dir, staging_dir, models)
+        write_figure_revisions(staging_dir, revised)
         if revised:
-            logger.info("%d figures differ from the release this one supersedes", len(revised))
+            logger.info("%d figures differ from the previous release %s", len(revised), previous_dir.name)
         commit = git_commit()
+        revised_note = figure_revisions_note(revised)
         release_note_text = release_note(history, reporting_year, method_version, note)
+        if revised_note:
+            release_note_text = f"{release_note_text}; {revised_note}"
         record = ReleaseRecord(
             release_id, reporting_year, created_at_text, method_version, commit, release_note_text
         )
@@ -124,16 +142,21 @@ def publish_release(paths: Paths, reporting_year: int, run_id: str, note: str | 
             created_at=created_at_text,
             sources=sources,
         )
+        inputs = input_files(paths.file_outcomes)
+        # The reports read the tables and quality evidence written above; being written before
+        # the manifest, they are in its files and in SHA256SUMS like every other file.
+        write_reports(staging_dir, ReleaseContext(reporting_year, method_version, inputs))
         manifest = {
             "release_id": release_id,
             "reporting_year": reporting_year,
+            "requested_years": sorted(set(requested_years)) if requested_years else [reporting_year],
             "run_id": run_id,
             "created_at": created_at_text,
             "method_version": method_version,
             "note": release_note_text,
             "git_commit": commit,
             "tool_versions": tool_versions(),
-            "inputs": input_files(paths.file_outcomes),
+            "inputs": inputs,
             "tables": tables,
             "quality_evidence": _quality_evidence(staging_dir),
             "files": _describe_files(staging_dir, data_files),
@@ -153,6 +176,19 @@ def publish_release(paths: Paths, reporting_year: int, run_id: str, note: str | 
     _point_latest_to(paths, release_id)
     _log_summary(release_dir, tables)
     return release_dir
+
+
+def _latest_release_dir(paths: Paths) -> Path | None:
+    """The folder of the release LATEST names, or None before the first (or if it is gone)."""
+    if not paths.latest_pointer.exists():
+        return None
+    release_id = paths.latest_pointer.read_text(encoding="utf-8").strip()
+    folder = paths.releases / release_id if release_id else None
+    if folder is None or not folder.is_dir():
+        if release_id:
+            logger.warning("LATEST names %s, which is not a release folder: no figure revisions", release_id)
+        return None
+    return folder
 
 
 def _check_run_outputs(paths: Paths) -> None:

@@ -6,8 +6,10 @@ the releases already in `<output>/releases/`, oldest first, and the new release 
 the last row. Releases made before manifests recorded method_version or note show those
 cells empty.
 
-Figure-level revisions (the old and new value of each figure that changed) are not written
-yet: `figure_revisions()` is the extension point for them.
+Figure-level revisions: `figure_revisions.csv` in every release lists each `equity_metrics`
+figure (by its key) whose value changed, was added or was removed against the previous
+complete release (the one LATEST named before this publish), with the old and new value.
+It holds the header alone for a first release or when nothing changed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from exports.published_models import PublishedModel
@@ -154,33 +157,144 @@ def write_revisions(release_dir: Path, history: Sequence[ReleaseRecord], current
     return path
 
 
-# --- extension point: figure-level revisions --------------------------------------------
+# --- figure-level revisions ---------------------------------------------------------------
+
+FIGURE_REVISIONS_FILE = "figure_revisions.csv"
+FIGURES_TABLE = "equity_metrics"  # the published table whose figures are compared
+FIGURE_KEY = (
+    "metric_id",
+    "reporting_year",
+    "geography_level",
+    "geography_code",
+    "breakdown",
+    "group",
+    "comparison",
+)
+FIGURE_COLUMN = "value"
+CHANGE_TYPES = ("changed", "added", "removed")
+
+FIGURE_REVISIONS_SCHEMA = pa.schema(
+    [
+        *((name, pa.int64() if name == "reporting_year" else pa.string()) for name in FIGURE_KEY),
+        ("old_value", pa.float64()),
+        ("new_value", pa.float64()),
+        ("change_type", pa.string()),
+        ("previous_release_id", pa.string()),
+    ]
+)
 
 
 @dataclass(frozen=True)
 class FigureRevision:
-    """One published figure whose value changed between two releases of a reporting year."""
+    """One published figure whose value differs from the previous complete release."""
 
     table: str  # published name
-    key: tuple[tuple[str, object], ...]  # (column, value) for each primary key column
-    column: str  # the column that changed, e.g. value
+    key: tuple[tuple[str, object], ...]  # (column, value) for each key column
+    column: str  # the column compared: value
     old_value: object
     new_value: object
+    change_type: str  # changed, added or removed
     previous_release_id: str
+
+
+def _figures_glob(release_dir: Path) -> str:
+    return (release_dir / FIGURES_TABLE / "*" / "*.parquet").as_posix()
+
+
+def _has_figures(release_dir: Path) -> bool:
+    return any((release_dir / FIGURES_TABLE).glob("*/*.parquet"))
 
 
 def figure_revisions(
     previous_release: Path | None, release_dir: Path, models: Sequence[PublishedModel]
 ) -> list[FigureRevision]:
-    """EXTENSION POINT: the figures of `release_dir` that differ from `previous_release`.
+    """The `equity_metrics` figures of `release_dir` that differ from `previous_release`.
 
-    `previous_release` is the release this one supersedes (the newest earlier release for
-    the same reporting year, see previous_release_of_year), or None for the first. Rows
-    pair up on each model's primary key; the tables are in both releases under the same
-    layout (exports/table_files.py). Not implemented yet: returns no revisions, and
-    publish_release() does not write them. To publish them, write them as a CSV with a
-    TableDoc like REVISIONS_TABLE and add that TableDoc to the release's documented tables:
-    the data dictionary and datapackage.json then describe the file with no other change.
+    `previous_release` is the previous complete release (the one LATEST named before this
+    publish), or None before the first. Figures pair up on FIGURE_KEY, null-safe. A key in
+    both releases whose unrounded value differs (null-safe, exact) is `changed`; a key only
+    in this release is `added`, only in the previous one `removed`. Sorted by key, so the
+    result is deterministic. Empty when there is no previous release, or when this release
+    publishes no `equity_metrics` (no such model).
     """
-    del previous_release, release_dir, models
-    return []
+    if previous_release is None or not any(model.published_name == FIGURES_TABLE for model in models):
+        return []
+    previous_id = previous_release.name
+    key_list = ", ".join(f'"{name}"' for name in FIGURE_KEY)
+    on = " AND ".join(f'n."{name}" IS NOT DISTINCT FROM o."{name}"' for name in FIGURE_KEY)
+    picked = ", ".join(
+        f'CASE WHEN n_present THEN n."{name}" ELSE o."{name}" END AS "{name}"' for name in FIGURE_KEY
+    )
+    order = ", ".join(f'"{name}" NULLS FIRST' for name in FIGURE_KEY)
+    empty = "SELECT " + ", ".join(
+        f'CAST(NULL AS {"BIGINT" if name == "reporting_year" else "VARCHAR"}) AS "{name}"' for name in FIGURE_KEY
+    ) + ", CAST(NULL AS DOUBLE) AS value WHERE false"
+
+    def relation(folder: Path) -> str:
+        if not _has_figures(folder):
+            return empty
+        return (
+            f"SELECT {key_list}, CAST(\"{FIGURE_COLUMN}\" AS DOUBLE) AS value FROM read_parquet("
+            f"'{_figures_glob(folder)}', hive_partitioning = true, "
+            "hive_types = {'reporting_year': BIGINT})"
+        )
+
+    query = f"""
+        WITH n AS (SELECT *, true AS n_present FROM ({relation(release_dir)})),
+             o AS (SELECT *, true AS o_present FROM ({relation(previous_release)})),
+             joined AS (
+                 SELECT {picked},
+                        o.value AS old_value, n.value AS new_value,
+                        CASE WHEN n_present IS NULL THEN 'removed'
+                             WHEN o_present IS NULL THEN 'added'
+                             ELSE 'changed' END AS change_type,
+                        n_present, o_present
+                 FROM n FULL OUTER JOIN o ON {on}
+             )
+        SELECT {key_list}, old_value, new_value, change_type
+        FROM joined
+        WHERE n_present IS NULL OR o_present IS NULL OR old_value IS DISTINCT FROM new_value
+        ORDER BY {order}
+    """
+    with duckdb.connect() as connection:
+        rows = connection.execute(query).fetchall()
+    width = len(FIGURE_KEY)
+    return [
+        FigureRevision(
+            table=FIGURES_TABLE,
+            key=tuple(zip(FIGURE_KEY, row[:width], strict=True)),
+            column=FIGURE_COLUMN,
+            old_value=row[width],
+            new_value=row[width + 1],
+            change_type=row[width + 2],
+            previous_release_id=previous_id,
+        )
+        for row in rows
+    ]
+
+
+def figure_revisions_note(revised: Sequence[FigureRevision]) -> str | None:
+    """`N figures changed, N added, N removed since <id>` for the revisions log; None when none."""
+    if not revised:
+        return None
+    counts = {change: sum(1 for item in revised if item.change_type == change) for change in CHANGE_TYPES}
+    return (
+        f"{counts['changed']} figures changed, {counts['added']} added, {counts['removed']} removed "
+        f"since {revised[0].previous_release_id} (figure_revisions.csv)"
+    )
+
+
+def write_figure_revisions(release_dir: Path, revised: Sequence[FigureRevision]) -> Path:
+    """Write `figure_revisions.csv`: one row per revised figure; the header alone when none."""
+    columns: dict[str, list] = {field.name: [] for field in FIGURE_REVISIONS_SCHEMA}
+    for item in revised:
+        for name, value in item.key:
+            columns[name].append(value)
+        columns["old_value"].append(item.old_value)
+        columns["new_value"].append(item.new_value)
+        columns["change_type"].append(item.change_type)
+        columns["previous_release_id"].append(item.previous_release_id)
+    table = pa.table(columns, schema=FIGURE_REVISIONS_SCHEMA)
+    path = release_dir / FIGURE_REVISIONS_FILE
+    write_csv(table, path)
+    return path

@@ -277,6 +277,8 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "quality/dbt_run_results.json",
         "quality/quarantine_report.html",
         "quality/test_summary.json",
+        "reports/data_quality_report.html",
+        "reports/national_report.html",
         "revisions.csv",
     ]
     assert (release / "quality" / "dbt_run_results.json").read_bytes() == (

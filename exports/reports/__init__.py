@@ -1,0 +1,45 @@
+"""The release's two HTML reports, written into `<release>/reports/`.
+
+- `national_report.html`: scorecard, trends, funnel plots, regional comparison, caveats.
+- `data_quality_report.html`: what arrived, what was checked, what was quarantined and
+  suppressed, and Unknown ethnicity.
+
+Both read only the release folder (exports/reports/release_data.py), are self-contained
+static pages, and degrade to a "not available in this release" section for any table the
+release does not have. `write_reports` is called by exports/release.py after the tables and
+quality evidence are written and before the manifest and checksums, so both pages are in
+the manifest and SHA256SUMS like every other file.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from exports.reports.national_report import NATIONAL_REPORT_FILE, write_national_report
+from exports.reports.quality_report import QUALITY_REPORT_FILE, write_quality_report
+from exports.reports.release_data import ReleaseContext, ReleaseData
+
+REPORTS_FOLDER = "reports"
+
+__all__ = ["NATIONAL_REPORT_FILE", "QUALITY_REPORT_FILE", "REPORTS_FOLDER", "ReleaseContext", "write_reports"]
+
+logger = logging.getLogger(__name__)
+
+
+def write_reports(release_dir: Path, context: ReleaseContext | None = None) -> list[Path]:
+    """Write both reports into `<release_dir>/reports/`; return their paths.
+
+    `context` is the release's year, method version and inputs; without it they are read
+    from the release's manifest.json (to rebuild the reports of a published release).
+    """
+    started = time.perf_counter()
+    release_dir = Path(release_dir)
+    data = ReleaseData(release_dir, context or ReleaseContext.from_manifest(release_dir))
+    reports_dir = release_dir / REPORTS_FOLDER
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    written = [write_national_report(data, reports_dir), write_quality_report(data, reports_dir)]
+    logger.info("Reports written in %.1f s: %s", time.perf_counter() - started,
+                ", ".join(path.relative_to(release_dir).as_posix() for path in written))
+    return written

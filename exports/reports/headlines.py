@@ -1,0 +1,163 @@
+"""The headline metrics of the national report (metrics.md, "National scorecard").
+
+One `Headline` per metric and comparison (or group), with what the page says about it in
+plain English, and the rows of `equity_metrics` it is drawn from (breakdown `all`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from exports.reports.formatting import Measure, measure_of
+
+NATIONAL_CODE = "E92000001"
+NATIONAL_NAME = "England"
+
+
+@dataclass(frozen=True)
+class Headline:
+    metric_id: str
+    comparison: str | None  # for RLs
+    group: str | None  # for percentages and the board gap
+    title: str
+    reading: str  # how to read the value, in plain English
+    higher_is_adverse: bool = True
+
+    @property
+    def measure(self) -> Measure:
+        return measure_of(self.metric_id)
+
+    @property
+    def key(self) -> str:
+        """An id usable in HTML anchors and chart ids."""
+        suffix = (self.comparison or self.group or "").lower().replace(" ", "-")
+        return f"{self.metric_id}--{suffix}" if suffix else self.metric_id
+
+    @property
+    def label(self) -> str:
+        qualifier = self.comparison or (f"group {self.group}" if self.group else "")
+        return f"{self.title} ({qualifier})" if qualifier else self.title
+
+    def rows(self, metrics: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+        """This headline's rows of equity_metrics (breakdown all), every level and year.
+
+        `group` picks another group of a percentage headline (e.g. White beside BME).
+        """
+        selected = (metrics["metric_id"] == self.metric_id) & (metrics["breakdown"] == "all")
+        if self.comparison is not None:
+            selected &= metrics["comparison"] == self.comparison
+        wanted_group = group or self.group
+        if wanted_group is not None:
+            selected &= metrics["group"] == wanted_group
+        return metrics[selected]
+
+
+_RL_READING = (
+    "An RL of 1 means equal likelihood. Above 1.25 is adverse to {minority}; "
+    "0.80 to 1.25 is the equity band."
+)
+
+HEADLINES = (
+    Headline(
+        "wres2_rl_appointed", "White vs BME", None,
+        "Appointment from shortlisting (WRES 2)",
+        "Relative likelihood of White shortlisted applicants being appointed compared with BME. "
+        + _RL_READING.format(minority="BME applicants"),
+    ),
+    Headline(
+        "wres3_rl_disciplinary", "BME vs White", None,
+        "Entry into the formal disciplinary process (WRES 3)",
+        "Relative likelihood of BME staff entering the formal disciplinary process compared with White. "
+        + _RL_READING.format(minority="BME staff"),
+    ),
+    Headline(
+        "wres3_rl_disciplinary_2yr", "BME vs White", None,
+        "Entry into the disciplinary process, two-year rolling (WRES 3)",
+        "As WRES 3, on counts summed over this year and the year before, which steadies small numbers. "
+        + _RL_READING.format(minority="BME staff"),
+    ),
+    Headline(
+        "wres4_rl_training", "White vs BME", None,
+        "Access to non-mandatory training and CPD (WRES 4)",
+        "Relative likelihood of White staff accessing non-mandatory training compared with BME. "
+        + _RL_READING.format(minority="BME staff"),
+    ),
+    Headline(
+        "wres5_pct_hba_public", None, "BME",
+        "Harassment, bullying or abuse from patients or the public (WRES 5)",
+        "Percentage of BME staff survey respondents who experienced it in the last 12 months. "
+        "Higher is worse; compare with White staff's percentage.",
+    ),
+    Headline(
+        "wres6_pct_hba_staff", None, "BME",
+        "Harassment, bullying or abuse from managers or colleagues (WRES 6)",
+        "Percentage of BME respondents who experienced it. Higher is worse.",
+    ),
+    Headline(
+        "wres7_pct_equal_opps", None, "BME",
+        "Belief in equal opportunities for career progression (WRES 7)",
+        "Percentage of BME respondents who believe their organisation provides equal opportunities. "
+        "Lower is worse.",
+        higher_is_adverse=False,
+    ),
+    Headline(
+        "wres8_pct_discrimination", None, "BME",
+        "Discrimination from a manager or colleague (WRES 8)",
+        "Percentage of BME respondents who experienced discrimination at work. Higher is worse.",
+    ),
+    Headline(
+        "wres9_board_voting_gap_pp", None, "BME",
+        "Board voting membership compared with the workforce (WRES 9)",
+        "BME percentage of voting board members minus the BME percentage of the workforce, in "
+        "percentage points. Below 0 means BME people are under-represented on boards.",
+        higher_is_adverse=False,
+    ),
+    Headline(
+        "concerns_rl_referral", "BME vs White", None,
+        "Concerns: a case being opened",
+        "Relative likelihood of a case being opened about a BME practitioner compared with a White one. "
+        + _RL_READING.format(minority="BME practitioners"),
+    ),
+    Headline(
+        "concerns_rl_referral", "IMG vs UK", None,
+        "Concerns: a case being opened",
+        "Relative likelihood of a case being opened about an international medical graduate (IMG) "
+        "compared with a UK graduate. " + _RL_READING.format(minority="IMGs"),
+    ),
+    Headline(
+        "concerns_rl_exclusion", "BME vs White", None,
+        "Concerns: exclusion among cases",
+        "Relative likelihood of exclusion among cases, BME compared with White practitioners. "
+        + _RL_READING.format(minority="BME practitioners"),
+    ),
+    Headline(
+        "concerns_rl_exclusion", "IMG vs UK", None,
+        "Concerns: exclusion among cases",
+        "Relative likelihood of exclusion among cases, IMGs compared with UK graduates. "
+        + _RL_READING.format(minority="IMGs"),
+    ),
+)
+
+def headline_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of any headline metric, breakdown all: a small frame to pick from many times."""
+    return frame[frame["metric_id"].isin({headline.metric_id for headline in HEADLINES}) & (frame["breakdown"] == "all")]
+
+
+# WRES 2-4 with their official comparison: the funnel plots (trust level, latest year).
+FUNNEL_HEADLINES = tuple(
+    headline for headline in HEADLINES
+    if headline.metric_id in ("wres2_rl_appointed", "wres3_rl_disciplinary", "wres4_rl_training")
+)
+
+# What the trust's size is, for each funnel (denominator_a + denominator_b).
+SIZE_LABELS = {
+    "wres2_rl_appointed": "White and BME applicants shortlisted",
+    "wres3_rl_disciplinary": "White and BME headcount",
+    "wres4_rl_training": "White and BME headcount",
+}
+
+
+def is_survey(metric_id: str) -> bool:
+    return metric_id.split("_", 1)[0] in ("wres5", "wres6", "wres7", "wres8")

@@ -1,0 +1,162 @@
+"""The HTML of a report page: one self-contained file, readable offline and accessible.
+
+Everything a page needs is inside it: the styles are inline, there are no fonts, images or
+scripts from elsewhere, and every link is relative (to another file of the release) or an
+anchor. Structure for assistive technology: one `<h1>`, a contents list, `<section>`s with
+`<h2>`/`<h3>` headings, tables with `<caption>` and `<th scope>`, and each chart's data in
+a `<details>` disclosure beside it.
+
+The output is deterministic: the same inputs give the same bytes (no times, no random ids).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+# System fonts only: nothing is downloaded.
+_STYLE = """
+:root { --ink: #1d1d1b; --muted: #505a5f; --rule: #b1b4b6; --panel: #f3f2f1; --link: #005eb8; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink);
+       margin: 0; line-height: 1.5; font-size: 16px; background: #fff; }
+header, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 24px; }
+header { border-bottom: 4px solid var(--link); padding-top: 16px; padding-bottom: 8px; }
+h1 { font-size: 2rem; margin: 0.2em 0; }
+h2 { font-size: 1.5rem; margin-top: 2em; border-bottom: 1px solid var(--rule); padding-bottom: 4px; }
+h3 { font-size: 1.2rem; margin-top: 1.6em; }
+a { color: var(--link); }
+a:focus, summary:focus { outline: 3px solid #ffb81c; outline-offset: 2px; }
+.lede { font-size: 1.1rem; color: var(--muted); max-width: 70em; }
+.facts { display: flex; flex-wrap: wrap; gap: 8px 32px; padding: 0; list-style: none; margin: 8px 0; }
+.facts li { color: var(--muted); }
+.facts strong { color: var(--ink); }
+nav ol { columns: 2; max-width: 60em; }
+p, li { max-width: 75em; }
+.note { background: var(--panel); border-left: 4px solid var(--rule); padding: 8px 16px; max-width: 75em; }
+.unavailable { background: #fff7e6; border-left: 4px solid #ffb81c; padding: 8px 16px; max-width: 75em; }
+figure { margin: 16px 0 8px 0; }
+figcaption { font-weight: 600; margin-bottom: 4px; }
+.chart { border: 1px solid var(--rule); }
+table { border-collapse: collapse; margin: 8px 0 16px 0; font-size: 0.92rem; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; caption-side: top; }
+th, td { border: 1px solid var(--rule); padding: 4px 8px; vertical-align: top; text-align: left; }
+th { background: var(--panel); }
+tbody th { min-width: 11em; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+details { margin: 4px 0 24px 0; }
+summary { cursor: pointer; color: var(--link); font-weight: 600; }
+footer { border-top: 1px solid var(--rule); margin-top: 48px; padding-top: 8px; padding-bottom: 32px;
+         color: var(--muted); font-size: 0.9rem; }
+@media print { details { display: block; } .chart { break-inside: avoid; } }
+"""
+
+
+_NUMERIC = ' class="num"'
+
+
+def escape(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its heading and whether it holds numbers (right-aligned)."""
+
+    heading: str
+    numeric: bool = False
+
+
+def table(caption: str, columns: Sequence[Column | str], rows: Iterable[Sequence], *, empty: str = "None.") -> str:
+    """An HTML table with a caption; cells are text already formatted for display."""
+    columns = [column if isinstance(column, Column) else Column(column) for column in columns]
+    body = []
+    for row in rows:
+        cells = []
+        for index, (column, cell) in enumerate(zip(columns, row, strict=True)):
+            css = _NUMERIC if column.numeric else ""
+            tag = "th" if index == 0 else "td"
+            scope = ' scope="row"' if index == 0 else ""
+            cells.append(f"<{tag}{scope}{css}>{escape(cell)}</{tag}>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    if not body:
+        return f'<p><em>{escape(caption)}:</em> {escape(empty)}</p>'
+    head = "".join(
+        f'<th scope="col"{_NUMERIC if column.numeric else ""}>{escape(column.heading)}</th>' for column in columns
+    )
+    return (
+        f'<div class="table-wrap"><table><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def details(summary: str, content: str) -> str:
+    return f"<details><summary>{escape(summary)}</summary>{content}</details>"
+
+
+def paragraph(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+def note(text: str) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
+def bullets(items: Iterable[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+
+
+def unavailable(what: str, reason: str) -> str:
+    """The placeholder for a section whose data is not in this release."""
+    return (
+        f'<p class="unavailable"><strong>Not available in this release:</strong> {escape(what)} '
+        f"({escape(reason)}). It will appear here in a release that publishes it.</p>"
+    )
+
+
+def link(href: str, text: str) -> str:
+    return f'<a href="{escape(href)}">{escape(text)}</a>'
+
+
+@dataclass
+class Section:
+    anchor: str
+    title: str
+    parts: list[str] = field(default_factory=list)
+
+    def add(self, *parts: str) -> None:
+        self.parts.extend(parts)
+
+    def html(self) -> str:
+        return (
+            f'<section id="{escape(self.anchor)}" aria-labelledby="{escape(self.anchor)}-heading">'
+            f'<h2 id="{escape(self.anchor)}-heading">{escape(self.title)}</h2>{"".join(self.parts)}</section>'
+        )
+
+
+def document(
+    title: str,
+    lede: str,
+    facts: Sequence[tuple[str, str]],
+    sections: Sequence[Section],
+    footer: str,
+    head_scripts: Sequence[str] = (),
+) -> str:
+    """The whole page. `head_scripts` are inline script bodies (e.g. plotly.js), in order."""
+    scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in head_scripts)
+    fact_items = "".join(f"<li>{escape(label)}: <strong>{escape(value)}</strong></li>" for label, value in facts)
+    contents = "".join(f'<li><a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>' for s in sections)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n{scripts}\n</head>\n<body>\n"
+        f'<header><h1>{escape(title)}</h1><p class="lede">{escape(lede)}</p>'
+        f'<ul class="facts">{fact_items}</ul></header>\n'
+        f'<main>\n<nav aria-label="Contents"><h2>Contents</h2><ol>{contents}</ol></nav>\n'
+        + "\n".join(section.html() for section in sections)
+        + f"\n</main>\n<footer>{footer}</footer>\n</body>\n</html>\n"
+    )
