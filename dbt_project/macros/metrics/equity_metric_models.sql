@@ -1,8 +1,8 @@
 {#-
     The metric family models, models/intermediate/metrics/int_metric__<metric_id>.sql, each
-    giving rows of equity_metrics. fct_equity_metrics stacks their published rows (levels
-    trust, region and national); int_trends__lineage_metrics stacks their successor_lineage
-    rows, which only equity_trends uses. To add a family, write its model and list it here.
+    giving rows of equity_metrics. int_equity_metrics__all_levels stacks them once;
+    fct_equity_metrics publishes the trust, region and national rows and equity_trends uses
+    the successor_lineage rows. To add a family, write its model and list it here.
 -#}
 {% macro equity_metric_models() %}
     {{ return([

@@ -6,13 +6,10 @@
 -- them on the successor in place of its own history (int_trends__series).
 -- wres3_rl_disciplinary_2yr has none: closed trusts are not carried into successors there
 -- (metrics.md, WRES). Concerns figures have no trust level, so none either.
-{%- set metric_models = equity_metric_models() %}
-
 with
 
 lineage_metrics as (
 
-    {% for metric_model in metric_models %}
     select
         metric_id,
         reporting_year,
@@ -25,10 +22,8 @@ lineage_metrics as (
         ci_upper,
         suppressed,
         note
-    from {{ ref(metric_model) }}
+    from {{ ref('int_equity_metrics__all_levels') }}
     where geography_level = 'successor_lineage'
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
 
 )
 
