@@ -14,6 +14,12 @@ moves only when the release is complete).
 **Params:** `reporting_year` names the year the run is for (the year ending 31 March). It
 goes into the release id and the reports. Empty means the latest year present in landing.
 Every run processes every year in landing, so each release is complete on its own.
+`backfill_years` (a list of years, empty by default) asks for a backfill after late or
+historic files arrive: the run is for the latest year listed (unless `reporting_year` names
+one of them), every listed year must be in landing, and the release, which covers every year
+in landing as always, records the list in its manifest as `requested_years`. Each release
+also lists in `figure_revisions.csv` the published figures that changed since the previous
+release.
 
 **Configuration (environment):** `EQUITY_LANDING_DIR`, `EQUITY_OUTPUT_DIR`,
 `EQUITY_PSEUDONYMISATION_KEY` (required for any landing other than the bundled sample).
@@ -61,6 +67,13 @@ def _log_failure(context) -> None:
             description="Reporting year (year ending 31 March) that this run is for. "
             "Empty: the latest year present in landing.",
         ),
+        "backfill_years": Param(
+            [],
+            type=["null", "array"],
+            items={"type": "integer", "minimum": 2015},
+            description="Backfill: the reporting years this run is asked to (re)publish. The run is "
+            "for the latest of them; the release covers every year in landing and records the list.",
+        ),
     },
     default_args={"on_failure_callback": _log_failure},
     tags=["equity", "wres", "publication"],
@@ -101,10 +114,13 @@ def nhs_equity_monitoring():
     @task(outlets=[EQUITY_RELEASE])
     def publish(ingest_summary: dict) -> str:
         from exports.release import publish_release
+        from exports.run_years import resolve_run_years
 
         context = get_current_context()
-        year = context["params"]["reporting_year"] or max(ingest_summary["reporting_years"])
-        release = publish_release(config.paths(), reporting_year=year, run_id=context["run_id"])
+        year, requested = resolve_run_years(context["params"], ingest_summary)
+        release = publish_release(
+            config.paths(), reporting_year=year, run_id=context["run_id"], requested_years=requested
+        )
         return str(release)
 
     ingested = ingest()

@@ -47,6 +47,7 @@ from exports.provenance import git_commit, input_files, tool_versions
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel, published_models
 from exports.reports import ReleaseContext, write_reports
 from exports.revisions import (
+    FIGURE_REVISIONS_TABLE,
     REVISIONS_TABLE,
     ReleaseRecord,
     figure_revisions,
@@ -133,7 +134,7 @@ def publish_release(
         )
         write_revisions(staging_dir, history, record)
 
-        documented = [*table_docs, REVISIONS_TABLE]
+        documented = [*table_docs, REVISIONS_TABLE, FIGURE_REVISIONS_TABLE]
         write_data_dictionary(staging_dir, documented)
         write_datapackage(
             staging_dir,

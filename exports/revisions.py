@@ -183,6 +183,55 @@ FIGURE_REVISIONS_SCHEMA = pa.schema(
     ]
 )
 
+_KEY_DESCRIPTIONS = {
+    "metric_id": "Metric of the figure (equity_metrics key).",
+    "reporting_year": "Reporting year of the figure (equity_metrics key).",
+    "geography_level": "`trust`, `region` or `national` (equity_metrics key).",
+    "geography_code": "ODS trust code, region code or E92000001 (equity_metrics key).",
+    "breakdown": "`all`, or the breakdown's `key=value` pairs (equity_metrics key).",
+    "group": "Group the figure is about; empty for RLs (equity_metrics key).",
+    "comparison": "`<interest> vs <reference>` for RLs; empty otherwise (equity_metrics key).",
+}
+
+FIGURE_REVISIONS_TABLE = TableDoc(
+    name="figure_revisions",
+    description=(
+        "Figure-level revisions: each `equity_metrics` figure whose unrounded value changed, "
+        "or which was added or removed, since the previous complete release (the one LATEST "
+        "named before this release). Empty for a first release or when nothing changed."
+    ),
+    grain=(
+        "one row per equity_metrics key (metric_id, reporting_year, geography_level, "
+        "geography_code, breakdown, group, comparison) that differs; sorted by the key."
+    ),
+    primary_key=(),  # the key's group and comparison may be empty, so no Table Schema key
+    columns=(
+        *(
+            ColumnDoc(
+                name,
+                FIGURE_REVISIONS_SCHEMA.field(name).type,
+                _KEY_DESCRIPTIONS[name],
+                not_null=name in {"metric_id", "reporting_year", "geography_level", "geography_code", "breakdown"},
+            )
+            for name in FIGURE_KEY
+        ),
+        ColumnDoc("old_value", pa.float64(), "Value in the previous release (unrounded); empty when null or added."),
+        ColumnDoc("new_value", pa.float64(), "Value in this release (unrounded); empty when null or removed."),
+        ColumnDoc(
+            "change_type",
+            pa.string(),
+            "`changed`, `added` (only in this release) or `removed` (only in the previous one).",
+            allowed_values=CHANGE_TYPES,
+            not_null=True,
+        ),
+        ColumnDoc("previous_release_id", pa.string(), "The release compared against.", not_null=True),
+    ),
+    csv_path=FIGURE_REVISIONS_FILE,
+    parquet_layout=None,
+    partition_column=None,
+    origin="publisher",
+)
+
 
 @dataclass(frozen=True)
 class FigureRevision:
@@ -217,7 +266,13 @@ def figure_revisions(
     result is deterministic. Empty when there is no previous release, or when this release
     publishes no `equity_metrics` (no such model).
     """
-    if previous_release is None or not any(model.published_name == FIGURES_TABLE for model in models):
+    figures = [model for model in models if model.published_name == FIGURES_TABLE]
+    if previous_release is None or not figures:
+        return []
+    # Figures are only comparable on the output contract's key (dbt enforces that contract;
+    # a table without it, as in the publisher's own generic tests, has no figure log).
+    if set(figures[0].primary_key) != set(FIGURE_KEY):
+        logger.warning("%s lacks the output contract's key %s: no figure revisions", FIGURES_TABLE, FIGURE_KEY)
         return []
     previous_id = previous_release.name
     key_list = ", ".join(f'"{name}"' for name in FIGURE_KEY)

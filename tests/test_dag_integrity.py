@@ -43,5 +43,8 @@ def test_equity_dag_scheduling_guards():
     assert dag.catchup is False
     assert dag.doc_md and "reporting_year" in dag.doc_md
     assert "reporting_year" in dag.params
+    assert dag.doc_md and "backfill_years" in dag.doc_md
+    assert "backfill_years" in dag.params
+    assert not dag.params["backfill_years"]  # not a backfill unless asked
     assert type(dag.timetable).__name__ == "CronTriggerTimetable"  # yearly, not manual-only
     assert dag.get_task("ingest").retries == 2

@@ -271,6 +271,7 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "datapackage.json",
         "equity_metrics/reporting_year=2023/part-0.parquet",
         "equity_metrics/reporting_year=2024/part-0.parquet",
+        "figure_revisions.csv",
         "manifest.json",
         "organisations/organisations.parquet",
         "quality/data_docs/index.html",

@@ -79,7 +79,8 @@ def test_revisions_log_lists_every_release_oldest_first_and_this_one_last(run: P
 
     report = frictionless.validate(third / "datapackage.json")
     assert report.valid, report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "note"])
-    assert {task.name: task.stats["rows"] for task in report.tasks}["revisions"] == 4
+    # frictionless gives no row count for a CSV of the header alone (figure_revisions.csv).
+    assert {task.name: task.stats.get("rows", 0) for task in report.tasks}["revisions"] == 4
 
 
 def test_a_new_method_version_is_noted_in_the_log(run: Paths) -> None:
