@@ -237,8 +237,10 @@ def test_every_metric_family_is_in_equity_metrics(sample):
     work_dir, _ = sample
     nodes = _manifest(work_dir)["nodes"]
     families = {n["unique_id"] for n in nodes.values() if n["name"].startswith("int_metric__")}
+    stacked = nodes["model.nhs_equity.int_equity_metrics__all_levels"]
+    assert families and families <= set(stacked["depends_on"]["nodes"])
     fct = nodes["model.nhs_equity.fct_equity_metrics"]
-    assert families and families <= set(fct["depends_on"]["nodes"])
+    assert fct["depends_on"]["nodes"] == ["model.nhs_equity.int_equity_metrics__all_levels"]
 
 
 def test_thresholds_are_vars_not_literals():
