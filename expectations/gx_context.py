@@ -32,7 +32,8 @@ def open_work_context(work: Path) -> AbstractDataContext:
 def run_checkpoint(
     context: AbstractDataContext, name: str, frame: pd.DataFrame, parameters: dict
 ) -> ExpectationSuiteValidationResult:
-    """Validate `frame` with the checkpoint of the same name (which also updates Data Docs)."""
+    """Validate `frame` with the checkpoint of the same name; GX stores the result for
+    Data Docs."""
     result = context.checkpoints.get(name).run(
         batch_parameters={"dataframe": frame}, expectation_parameters=parameters
     )
@@ -40,7 +41,9 @@ def run_checkpoint(
     return validation
 
 
-def publish_data_docs(work: Path, destination: Path) -> None:
+def publish_data_docs(context: AbstractDataContext, work: Path, destination: Path) -> None:
+    """Build the Data Docs site from every stored result, once, and copy it to `destination`."""
+    context.build_data_docs(site_names=[DATA_DOCS_SITE])
     site = work / "gx" / "uncommitted" / "data_docs" / DATA_DOCS_SITE
     shutil.rmtree(destination, ignore_errors=True)
     shutil.copytree(site, destination)

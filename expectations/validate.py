@@ -98,7 +98,7 @@ def validate_landed(paths: Paths) -> dict:
     write_parquet(ledger, LEDGER_SCHEMA, paths.quarantine_ledger)
     write_parquet(outcomes, MANIFEST_SCHEMA, paths.file_outcomes)
     write_report(paths.quality, ledger, outcomes, warnings)
-    publish_data_docs(paths.work, paths.quality / "data_docs")
+    publish_data_docs(context, paths.work, paths.quality / "data_docs")
 
     summary = {
         "files_by_source": files_by_source(outcomes),

@@ -35,8 +35,9 @@ def airflow_db() -> Path:
     return _AIRFLOW_HOME / "airflow.db"
 
 
-def run_pipeline(landing: Path, output: Path, reporting_year: int | None = None, key: str = TEST_KEY):
-    """Run the real DAG once with dag.test() on a landing folder; return the DagRun.
+def run_pipeline(landing: Path, output: Path, conf: dict | None = None, key: str = TEST_KEY):
+    """Run the real DAG once with dag.test() on a landing folder, with an optional run conf
+    (params); return the DagRun.
 
     A fresh DAG object each time, because dag.test(run_conf=...) leaves params on the
     tasks of the object it ran (see PITFALLS.md).
@@ -48,9 +49,7 @@ def run_pipeline(landing: Path, output: Path, reporting_year: int | None = None,
         EQUITY_LANDING_DIR=str(landing), EQUITY_OUTPUT_DIR=str(output), EQUITY_PSEUDONYMISATION_KEY=key
     )
     try:
-        dag = nhs_equity_monitoring.nhs_equity_monitoring()
-        conf = {"reporting_year": reporting_year} if reporting_year else None
-        return dag.test(run_conf=conf)
+        return nhs_equity_monitoring.nhs_equity_monitoring().test(run_conf=conf)
     finally:
         for name, value in previous.items():
             if value is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import TEST_KEY, run_pipeline
+from conftest import run_pipeline
 from exports.published_models import PublishedModel
 from exports.revisions import (
     FIGURE_KEY,
@@ -40,6 +39,7 @@ COMPARED_TABLES = [
     "equity_benchmarks",
     "organisations",
 ]
+RESUBMITTING_TRUST = "R1D"
 FIGURE_REVISIONS_HEADER = [*FIGURE_KEY, "old_value", "new_value", "change_type", "previous_release_id"]
 
 
@@ -163,24 +163,6 @@ def _copy_year(source: Path, landing: Path, year: int) -> None:
             shutil.copytree(source / folder, landing / folder)
 
 
-def _run_with_conf(landing: Path, output: Path, conf: dict):
-    """As conftest.run_pipeline, with any run conf (a fresh DAG object each time)."""
-    import nhs_equity_monitoring
-
-    names = ("EQUITY_LANDING_DIR", "EQUITY_OUTPUT_DIR", "EQUITY_PSEUDONYMISATION_KEY")
-    previous = {name: os.environ.get(name) for name in names}
-    os.environ.update(EQUITY_LANDING_DIR=str(landing), EQUITY_OUTPUT_DIR=str(output),
-                      EQUITY_PSEUDONYMISATION_KEY=TEST_KEY)
-    try:
-        return nhs_equity_monitoring.nhs_equity_monitoring().test(run_conf=conf)
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _latest(output: Path) -> Path:
     return output / "releases" / (output / "LATEST").read_text(encoding="utf-8").strip()
 
@@ -195,6 +177,16 @@ def _data_files(release: Path) -> dict[str, bytes]:
         for table in COMPARED_TABLES
         for path in sorted((release / table).rglob("*.parquet"))
     }
+
+
+def _status_changes(incremental: Path, full: Path) -> list[tuple[tuple[str, str], str]]:
+    """(org_code, source) and the incremental status, where the two files' statuses differ."""
+    def statuses(path: Path) -> dict:
+        table = pq.read_table(path).to_pylist()
+        return {(row["org_code"], row["source"]): row["status"] for row in table}
+
+    before, after = statuses(incremental), statuses(full)
+    return sorted((key, status) for key, status in before.items() if after.get(key) != status)
 
 
 def _resubmit_with_changed_recruitment(workbook: Path) -> None:
@@ -230,61 +222,59 @@ def test_incremental_arrivals_match_one_run_over_every_year_and_resubmissions_ar
 
     # Files arrive a year at a time into one landing folder; each arrival is published
     # into one output folder. The second arrival is published as a backfill of 2023-2024.
+    # With the third, a trust resubmits its 2024 return with a changed recruitment count.
     landing, output = tmp_path / "landing", tmp_path / "output"
     shutil.copytree(source / "reference", landing / "reference")
+    resubmitted = Path("wres") / "2024" / f"{RESUBMITTING_TRUST}_wres_2024.xlsx"
     releases = []
     for year, conf in [(2023, None), (2024, {"backfill_years": [2023, 2024]}), (2025, None)]:
         _copy_year(source, landing, year)
-        dag_run = _run_with_conf(landing, output, conf) if conf else run_pipeline(landing, output)
+        if year == 2025:
+            _resubmit_with_changed_recruitment(landing / resubmitted)
+        dag_run = run_pipeline(landing, output, conf)
         assert dag_run.state == "success", f"arrival {year}: {dag_run.state}"
         releases.append(_latest(output))
     assert [_manifest(r)["reporting_year"] for r in releases] == [2023, 2024, 2025]
     assert [_manifest(r)["requested_years"] for r in releases] == [[2023], [2023, 2024], [2025]]
     assert _csv_rows(releases[0] / "figure_revisions.csv") == []  # a first release records nothing
 
-    # One run over every year, into a fresh output folder.
+    # One run over every year, as the files stand at the end, into a fresh output folder.
+    shutil.copy2(landing / resubmitted, source / resubmitted)
     full_output = tmp_path / "full-output"
-    dag_run = run_pipeline(source, full_output)
-    assert dag_run.state == "success"
+    assert run_pipeline(source, full_output).state == "success"
     full = _latest(full_output)
 
     incremental_files, full_files = _data_files(releases[-1]), _data_files(full)
     assert set(incremental_files) == set(full_files)
     for table in COMPARED_TABLES:
         assert any(path.startswith(f"{table}/") for path in full_files), table
-    # submission_status may differ only where a file changed between arrivals: none did.
+    # Only submission_status for 2024 differs: one run over every year has no earlier
+    # release to compare with, so it cannot see that the return was resubmitted.
     different = sorted(path for path in full_files if incremental_files[path] != full_files[path])
-    assert different == []
+    assert [path.split("/")[:2] for path in different] == [["submission_status", "reporting_year=2024"]]
+    changed_status = _status_changes(releases[-1] / different[0], full / different[0])
+    assert changed_status == [((RESUBMITTING_TRUST, "wres"), "resubmitted")]
 
-    # The last arrival added 2025's figures and revised none of 2023's.
-    final_revisions = _csv_rows(releases[-1] / "figure_revisions.csv")
-    assert not [r for r in final_revisions if r["change_type"] == "changed" and r["reporting_year"] == "2023"]
-    assert any(r["change_type"] == "added" and r["reporting_year"] == "2025" for r in final_revisions)
-    assert {r["previous_release_id"] for r in final_revisions} == {releases[1].name}
-
-    # A trust resubmits its 2024 return with a changed recruitment count.
-    trust = "R1D"
-    _resubmit_with_changed_recruitment(landing / "wres" / "2024" / f"{trust}_wres_2024.xlsx")
-    dag_run = run_pipeline(landing, output)
-    assert dag_run.state == "success"
-    resubmitted = _latest(output)
-    assert resubmitted != releases[-1]
-    revised = _csv_rows(resubmitted / "figure_revisions.csv")
+    # The last release revised 2024's figures for the resubmitting trust (and the region
+    # and nation built on them), added 2025's, and touched nothing of 2023.
+    revised = _csv_rows(releases[-1] / "figure_revisions.csv")
+    assert {r["previous_release_id"] for r in revised} == {releases[1].name}
+    assert {r["reporting_year"] for r in revised if r["change_type"] == "added"} == {"2025"}
+    assert {r["reporting_year"] for r in revised if r["change_type"] != "added"} == {"2024"}
+    assert {r["change_type"] for r in revised if r["reporting_year"] == "2024"} == {"changed"}
     trust_changes = [
         r for r in revised
         if r["metric_id"].startswith("wres2") and r["geography_level"] == "trust"
-        and r["geography_code"] == trust and r["reporting_year"] == "2024" and r["change_type"] == "changed"
+        and r["geography_code"] == RESUBMITTING_TRUST and r["reporting_year"] == "2024"
     ]
     assert trust_changes, revised[:20]
-    for r in trust_changes:
-        assert r["previous_release_id"] == releases[-1].name
-        assert r["old_value"] != r["new_value"]
+    assert all(r["old_value"] != r["new_value"] for r in trust_changes)
     assert any(r["old_value"] and r["new_value"] for r in trust_changes)
-    # Only 2024 recruitment figures (and what is built on them) moved.
-    assert {r["reporting_year"] for r in revised} == {"2024"}
-    assert {r["change_type"] for r in revised} == {"changed"}
-    note = _manifest(resubmitted)["note"]
-    assert "figures changed" in note and releases[-1].name in note
+    assert {r["geography_code"] for r in revised if r["geography_level"] == "trust" and r["reporting_year"] == "2024"} == {
+        RESUBMITTING_TRUST
+    }
+    note = _manifest(releases[-1])["note"]
+    assert "figures changed" in note and releases[1].name in note
     # Published like every other document: in SHA256SUMS and the manifest's files.
-    assert "figure_revisions.csv" in (resubmitted / "SHA256SUMS").read_text(encoding="utf-8")
-    assert "figure_revisions.csv" in {entry["path"] for entry in _manifest(resubmitted)["files"]}
+    assert "figure_revisions.csv" in (releases[-1] / "SHA256SUMS").read_text(encoding="utf-8")
+    assert "figure_revisions.csv" in {entry["path"] for entry in _manifest(releases[-1])["files"]}

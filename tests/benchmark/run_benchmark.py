@@ -80,7 +80,7 @@ def main() -> None:
         measure("ingest", stage_command("from ingest import config; from ingest.run import ingest_landing; ingest_landing(config.paths())"), env),
         measure("validate", stage_command("from ingest import config; from expectations.validate import validate_landed; validate_landed(config.paths())"), env),
         measure("previous", stage_command("from ingest import config; from exports.previous_release import write_previous_input_hashes; write_previous_input_hashes(config.paths())"), env),
-        measure("dbt build", [str(BIN / "dbt"), "build", "--profiles-dir", ".", "--target-path", str(output / "work" / "dbt_target"),
+        measure("dbt build", [str(BIN / "dbt"), "build", "--exclude-resource-type", "unit_test", "--profiles-dir", ".", "--target-path", str(output / "work" / "dbt_target"),
                               "--log-path", str(output / "work" / "dbt_logs")], env, cwd=PROJECT_ROOT / "dbt_project"),
         measure("publish", stage_command(f"from ingest import config; from exports.release import publish_release; publish_release(config.paths(), reporting_year={YEAR}, run_id='bench')"), env),
     ]
