@@ -19,7 +19,7 @@ import pyarrow as pa
 PARTITION_COLUMN = "reporting_year"
 
 # Folders of a release that are not tables, and tables the publisher writes itself
-# (revisions.csv, data_dictionary.csv, both resources of datapackage.json), so no published
+# (revisions, data_dictionary.csv, both resources of datapackage.json), so no published
 # model may take their names.
 RESERVED_NAMES = frozenset({"csv", "quality", "revisions", "data_dictionary"})
 PUBLISHED_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")

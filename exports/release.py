@@ -17,7 +17,7 @@ Layout of a release:
                                                text escaped for spreadsheets
     data_dictionary.md, data_dictionary.csv    every table and column, from dbt's manifest
     datapackage.json                           Frictionless Data Package of every CSV file
-    revisions.csv                              every release of this output folder, this one last
+    revisions/revisions.parquet, revisions.csv every release of this output folder, this one last
     figure_revisions.csv                       equity_metrics figures changed, added or removed
                                                since the previous complete release (LATEST)
     quality/                                   copy of the run's quality folder
@@ -58,6 +58,7 @@ from exports.revisions import (
     write_revisions,
 )
 from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
+from exports.table_docs import TableDoc
 from exports.table_files import DataFile, read_published_table, write_table_files
 from ingest.config import DBT_PROJECT_DIR, Paths
 
@@ -132,7 +133,9 @@ def publish_release(
         record = ReleaseRecord(
             release_id, reporting_year, created_at_text, method_version, commit, release_note_text
         )
-        write_revisions(staging_dir, history, record)
+        revisions_files = write_revisions(staging_dir, history, record)
+        data_files.extend(revisions_files)
+        tables.append(_publisher_table(REVISIONS_TABLE, revisions_files))
 
         documented = [*table_docs, REVISIONS_TABLE, FIGURE_REVISIONS_TABLE]
         write_data_dictionary(staging_dir, documented)
@@ -260,6 +263,21 @@ def _write_tables(
                 values = pc.unique(table.column(METHOD_VERSION_COLUMN)).to_pylist()
                 method_versions.update(str(value) for value in values if value is not None)
     return tables, data_files, method_versions
+
+
+def _publisher_table(table: TableDoc, files: list[DataFile]) -> dict:
+    """The manifest's entry for a table the publisher writes itself (not a dbt model)."""
+    return {
+        "name": table.name,
+        "model": None,
+        "relation": None,
+        "primary_key": list(table.primary_key),
+        "partitioned_by": None,
+        "reporting_years": None,
+        "rows": files[0].rows,
+        "columns": [{"name": c.name, "data_type": c.parquet_type} for c in table.columns],
+        "files": [data_file.path.as_posix() for data_file in files],
+    }
 
 
 def _method_version(found_in_rows: set[str], variables: dict) -> str | None:

@@ -1,4 +1,6 @@
-"""The revisions log: `revisions.csv` in every release, one row per release of this output folder.
+"""The revisions log: the table `revisions` in every release, one row per release of this
+output folder, as `revisions/revisions.parquet` (a table without a year, metrics.md) and as
+its CSV copy `revisions.csv` at the top of the release, where people look for it.
 
 Each release's manifest.json records what its row needs (release_id, reporting_year,
 created_at, method_version, git_commit, note), so the log is rebuilt from the manifests of
@@ -25,11 +27,12 @@ import pyarrow as pa
 
 from exports.published_models import PublishedModel
 from exports.table_docs import ColumnDoc, TableDoc
-from exports.table_files import write_csv
+from exports.table_files import DataFile, write_csv, write_parquet
 
 logger = logging.getLogger(__name__)
 
 REVISIONS_FILE = "revisions.csv"
+REVISIONS_PARQUET = "revisions/revisions.parquet"
 MANIFEST_FILE = "manifest.json"  # the same name as exports/release.py writes
 
 REVISIONS_TABLE = TableDoc(
@@ -64,7 +67,7 @@ REVISIONS_TABLE = TableDoc(
         ),
     ),
     csv_path=REVISIONS_FILE,
-    parquet_layout=None,
+    parquet_layout=REVISIONS_PARQUET,
     partition_column=None,
     origin="publisher",
 )
@@ -131,16 +134,11 @@ def release_note(
     return "; ".join(parts)
 
 
-def write_revisions(release_dir: Path, history: Sequence[ReleaseRecord], current: ReleaseRecord) -> Path:
-    """Write `revisions.csv`: the history, then the current release as the last row."""
+def write_revisions(release_dir: Path, history: Sequence[ReleaseRecord], current: ReleaseRecord) -> list[DataFile]:
+    """Write the revisions log, the history and then the current release as the last row,
+    as parquet and as CSV."""
     records = [*history, current]
-    columns = {column.name: column for column in REVISIONS_TABLE.columns}
-    # created_at is written as the manifests record it (ISO 8601, `T`, `Z`), which is the
-    # Table Schema datetime format; pyarrow would write a space instead of the `T`.
-    schema = pa.schema(
-        pa.field(name, pa.string() if name == "created_at" else column.arrow_type)
-        for name, column in columns.items()
-    )
+    schema = pa.schema(pa.field(column.name, column.arrow_type) for column in REVISIONS_TABLE.columns)
     table = pa.table(
         {
             "release_id": [record.release_id for record in records],
@@ -150,11 +148,15 @@ def write_revisions(release_dir: Path, history: Sequence[ReleaseRecord], current
             "git_commit": [record.git_commit for record in records],
             "note": [record.note or None for record in records],
         },
-        schema=schema,
+        schema=pa.schema(pa.field(name, pa.string()) if name == "created_at" else schema.field(name)
+                         for name in schema.names),
     )
+    parquet = write_parquet(table.cast(schema), release_dir / REVISIONS_PARQUET, release_dir)
+    # In the CSV, created_at is written as the manifests record it (ISO 8601, `T`, `Z`), the
+    # Table Schema datetime format; pyarrow would write a space instead of the `T`.
     path = release_dir / REVISIONS_FILE
     write_csv(table, path)
-    return path
+    return [parquet, DataFile(path.relative_to(release_dir), table.num_rows)]
 
 
 # --- figure-level revisions ---------------------------------------------------------------

@@ -85,7 +85,7 @@ def write_table_files(
     if model.partitioned:
         files = _write_partitions(table, model, release_dir, reporting_year)
     else:
-        files = [_write_parquet(table, release_dir / name / f"{name}.parquet", release_dir)]
+        files = [write_parquet(table, release_dir / name / f"{name}.parquet", release_dir)]
 
     csv_path = release_dir / CSV_FOLDER / f"{name}.csv"
     write_csv(table, csv_path)
@@ -118,11 +118,12 @@ def _write_partitions(
         # filter keeps the rows' sorted order within the year.
         year_rows = data.filter(pc.equal(years, pa.scalar(year, pa.int64())))
         path = release_dir / model.published_name / f"{PARTITION_COLUMN}={year}" / PARTITION_FILE_NAME
-        files.append(_write_parquet(year_rows, path, release_dir))
+        files.append(write_parquet(year_rows, path, release_dir))
     return files
 
 
-def _write_parquet(table: pa.Table, path: Path, release_dir: Path) -> DataFile:
+def write_parquet(table: pa.Table, path: Path, release_dir: Path) -> DataFile:
+    """Write a parquet file of the release with the pinned settings."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, **PARQUET_SETTINGS)
     return DataFile(path.relative_to(release_dir), table.num_rows)

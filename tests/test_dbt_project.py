@@ -216,6 +216,12 @@ def test_published_marts_follow_the_conventions(sample):
             assert column["name"] not in {"practitioner_id", "practitioner_pseudonym"}, name
     assert public["fct_equity_metrics"]["config"]["meta"]["published_name"] == "equity_metrics"
     assert public["dim_organisations"]["config"]["meta"]["published_name"] == "organisations"
+    # Each published dataset is an exposure of its own, named after it.
+    exposures = _manifest(work_dir)["exposures"].values()
+    exposed = {e["name"]: e["depends_on"]["nodes"] for e in exposures}
+    assert exposed == {
+        f"release_{node['config']['meta']['published_name']}": [node["unique_id"]] for node in public.values()
+    }
 
 
 def test_every_model_states_its_grain_and_has_a_primary_key_test(sample):

@@ -281,6 +281,7 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "reports/data_quality_report.html",
         "reports/national_report.html",
         "revisions.csv",
+        "revisions/revisions.parquet",
     ]
     assert (release / "quality" / "dbt_run_results.json").read_bytes() == (
         paths.dbt_target / "run_results.json"
@@ -379,7 +380,10 @@ def test_publishing_the_same_warehouse_twice_gives_identical_data_files(paths: P
     first_files = set(release_files(first))
     assert first_files == set(release_files(second))
     # The release's own records differ: its id and time, and the revisions log gains a row.
-    release_specific = {Path(name) for name in ["manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv"]}
+    release_specific = {
+        Path(name)
+        for name in ["manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv", "revisions/revisions.parquet"]
+    }
     for relative in first_files - release_specific:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
 

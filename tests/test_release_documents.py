@@ -495,7 +495,7 @@ def test_data_dictionary_and_datapackage_are_the_same_bytes_when_published_twice
     assert changed_keys in (['"version"', '"created"', '"bytes"', '"hash"'], ['"version"', '"bytes"', '"hash"'])
 
     # Every other file but the release's own records is the same bytes too.
-    release_specific = {"manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv"}
+    release_specific = {"manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv", "revisions/revisions.parquet"}
     for relative in release_files(first):
         if relative.as_posix() not in release_specific:
             assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
@@ -593,6 +593,9 @@ def test_manifest_records_method_version_quality_evidence_and_table_files(run: P
         "csv/figures.csv",
     ]
     assert sum(files[path]["rows"] for path in tables["figures"]["files"][:2]) == len(FIGURES_ROWS)
+    # The revisions log is a table of the release too, written by the publisher.
+    assert tables["revisions"]["files"] == ["revisions/revisions.parquet", "revisions.csv"]
+    assert files["revisions/revisions.parquet"]["rows"] == tables["revisions"]["rows"] == 1
 
 
 def test_method_version_falls_back_to_the_dbt_var_without_rows(run: Paths) -> None:

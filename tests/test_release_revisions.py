@@ -1,4 +1,5 @@
-"""The revisions log (`revisions.csv` in every release) and the method version it records."""
+"""The revisions log (`revisions/revisions.parquet` and `revisions.csv` in every release)
+and the method version it records."""
 
 from __future__ import annotations
 
@@ -81,6 +82,14 @@ def test_revisions_log_lists_every_release_oldest_first_and_this_one_last(run: P
     assert report.valid, report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "note"])
     # frictionless gives no row count for a CSV of the header alone (figure_revisions.csv).
     assert {task.name: task.stats.get("rows", 0) for task in report.tasks}["revisions"] == 4
+
+    # The parquet copy holds the same rows, unescaped, with created_at as a UTC timestamp.
+    parquet = duckdb.sql(f"select * from read_parquet('{third}/revisions/revisions.parquet')")
+    assert parquet.columns == REVISIONS_HEADER
+    assert parquet.types[2] == "TIMESTAMP WITH TIME ZONE"
+    rows = parquet.fetchall()
+    assert [row[0] for row in rows] == [row["release_id"] for row in log]
+    assert rows[1][5] == "=SUM(A1) initial publication; first release for reporting year 2024"
 
 
 def test_a_new_method_version_is_noted_in_the_log(run: Paths) -> None:

@@ -37,6 +37,9 @@ TRUSTS = {  # code: (name, region, White/BME shortlisted, Unknown share of headc
     "RC3": ("Cedar Teaching Hospitals NHS Foundation Trust", "Y58", (900, 350), 7.25),
     "RD4": ("Damson Mental Health NHS Trust", "Y58", (80, 20), 0.5),
 }
+# Unknown among shortlisted applicants (the rest are the White and BME above): RB2 is above
+# 10% on applicants only, RA1 on headcount only.
+UNKNOWN_SHORTLISTED = {"RA1": 14, "RB2": 42, "RC3": 100, "RD4": 0}
 # Values with more places than the reports show: the HTML must show them rounded.
 UNROUNDED_RL = 1.23456789
 UNROUNDED_PCT = 26.66666667
@@ -199,6 +202,19 @@ def build_release(release: Path, *, tables: tuple[str, ...] | None = None) -> Pa
                                        ("RD4", "missing", "No WRES return landed for this trust and year."))
         ], {"source": pa.string(), "org_code": pa.string(), "status": pa.string(), "source_file": pa.string(),
             "submission_date": pa.date32(), "submission_deadline": pa.date32(), "note": pa.string()}, partitioned=True)
+    if wanted("unknown_ethnicity"):
+        rows = []
+        for code, (_, _, (white, bme), unknown_pct) in TRUSTS.items():
+            unknown = UNKNOWN_SHORTLISTED[code]
+            shortlisted = white + bme + unknown
+            rows.append({"reporting_year": YEAR, "geography_level": "trust", "geography_code": code,
+                         "headcount": 2000, "headcount_unknown": round(unknown_pct * 20),
+                         "headcount_unknown_pct": unknown_pct, "shortlisted": shortlisted,
+                         "shortlisted_unknown": unknown, "shortlisted_unknown_pct": 100.0 * unknown / shortlisted})
+        write_table(release, "unknown_ethnicity", rows, {
+            "geography_level": pa.string(), "geography_code": pa.string(), "headcount": pa.int64(),
+            "headcount_unknown": pa.int64(), "headcount_unknown_pct": pa.float64(), "shortlisted": pa.int64(),
+            "shortlisted_unknown": pa.int64(), "shortlisted_unknown_pct": pa.float64()}, partitioned=True)
     if wanted("suppression_log"):
         write_table(release, "suppression_log", [
             {"table_name": "equity_metrics", "metric_id": "concerns_rl_referral", "row_reporting_year": year,
@@ -379,11 +395,14 @@ def test_quality_report_answers_its_questions(reports) -> None:
     assert "test.nhs_equity.not_null_x" in text
     # What failed: file, sheet, row, column, rule and message, never a value.
     assert "headcount_non_negative_integer" in text and "<td>workforce</td>" in text
-    # Unknown ethnicity above 10%: RA1 only, on headcount, and why not on applicants.
+    # Unknown ethnicity above 10%: RA1 on headcount, RB2 on applicants (42 of 252 = 16.7%).
     unknown = text.split('id="unknown-ethnicity"', 1)[1].split("</section>", 1)[0]
     above = unknown.split("<details>", 1)[0]
-    assert "RA1" in above and "12.3%" in above and "RC3" not in above
-    assert "Applicants: not computable from this release" in unknown
+    assert "RA1" in above and "12.3%" in above and "RC3" not in above and "RD4" not in above
+    assert "RB2" in above and "16.7%" in above
+    rows = {row.split("</th>", 1)[0].rsplit(">", 1)[-1]: row for row in above.split("<tr>")[2:]}
+    assert list(rows) == ["RB2", "RA1"]  # highest share first
+    assert "<td>headcount</td>" in rows["RA1"] and "<td>applicants</td>" in rows["RB2"]
     # Suppressed, by rule with counts.
     assert "concerns_primary_1_to_7" in text and "concerns count of 1 to 7" in text
     # The full Data Docs, by a relative link.
@@ -391,7 +410,7 @@ def test_quality_report_answers_its_questions(reports) -> None:
 
 
 def test_unknown_threshold_comes_from_the_argument_or_the_environment(tmp_path, monkeypatch) -> None:
-    release = build_release(tmp_path / "release", tables=("organisations", "equity_metrics"))
+    release = build_release(tmp_path / "release", tables=("organisations", "unknown_ethnicity"))
     data = ReleaseData(release, context())
     from exports.reports.quality_report import write_quality_report
 
@@ -399,7 +418,9 @@ def test_unknown_threshold_comes_from_the_argument_or_the_environment(tmp_path, 
     assert unknown_share_threshold() == 5.0
     text = write_quality_report(data, tmp_path).read_text(encoding="utf-8")
     above = text.split('id="unknown-ethnicity"', 1)[1].split("<details>", 1)[0]
-    assert "more than 5% of headcount" in above and "RA1" in above and "RC3" in above and "RB2" not in above
+    # RC3: 7.25% of headcount, 100 of 1,350 applicants = 7.4%; RB2 is above on applicants.
+    assert "more than 5% of headcount or of applicants" in above
+    assert "RA1" in above and "RC3" in above and "RB2" in above and "RD4" not in above
 
     text = write_quality_report(data, tmp_path, unknown_threshold=20).read_text(encoding="utf-8")
     above = text.split('id="unknown-ethnicity"', 1)[1].split("<details>", 1)[0]
@@ -453,7 +474,7 @@ def test_reports_log_what_they_contain(tmp_path, caplog) -> None:
     messages = "\n".join(record.getMessage() for record in caplog.records)
     assert re.search(r"National report: \d+ charts \(\d+ trend, 3 funnel, \d+ regional\), 2 scorecard rows, \d+ data-table rows", messages)
     assert re.search(r"Data-quality report: 4 landing files, 3 submission rows needing attention, .* 1 quarantine ledger rows, "
-                     r"1 trusts above the Unknown threshold, 3 suppressed cells", messages)
+                     r"2 trusts above the Unknown threshold, 3 suppressed cells", messages)
 
 
 # --- the funnel limits -----------------------------------------------------------------

@@ -27,7 +27,7 @@ from exports.reports import page
 from exports.reports.gx_suites import gx_suites
 from exports.reports.page import Column
 from exports.reports.release_data import QUALITY_FOLDER, MissingData, ReleaseData
-from exports.reports.unknown_ethnicity import APPLICANTS_BASIS, THRESHOLD_VARIABLE, unknown_shares
+from exports.reports.unknown_ethnicity import UNKNOWN_ETHNICITY_TABLE, THRESHOLD_VARIABLE, above_on, unknown_shares
 
 logger = logging.getLogger(__name__)
 
@@ -218,9 +218,14 @@ def _checks(data: ReleaseData, stats: dict) -> page.Section:
     types = [t for t in TEST_TYPES if t in by_type] + sorted(t for t in by_type if t not in TEST_TYPES)
     rows = [[t, *(fmt.count((by_type[t] or {}).get(k, 0)) for k in ("total", *OUTCOME_NAMES))] for t in types]
     verdict = "every model built and every test passed" if summary.get("all_passed") else "some results did not pass (listed below)"
+    if (by_type.get("unit_test") or {}).get("total"):
+        tests_run = "the data tests and unit tests"
+    else:  # the DAG's build: unit tests read no data, so they run in CI instead
+        tests_run = ("the data tests (the unit tests, which prove each metric's SQL on hand-worked inputs "
+                     "and read no data, run in CI on every change to the code)")
     section.add(
         page.paragraph(
-            f"dbt then built the models and ran the data tests and unit tests on them: {verdict}. "
+            f"dbt then built the models and ran {tests_run} on them: {verdict}. "
             f"dbt version {summary.get('dbt_version') or 'not recorded'}; command: dbt {summary.get('command') or 'build'}."
         ),
         page.table("dbt results by resource type and outcome",
@@ -298,34 +303,40 @@ def _unknown(data: ReleaseData, stats: dict, threshold: float | None) -> page.Se
     above = shares.above()
     stats["trusts above unknown threshold"] = len(above)
     level = f"{shares.threshold:g}%"
+    columns = [Column("Unknown share of headcount", True), Column("Unknown headcount", True),
+               Column("Headcount", True), Column("Unknown share of shortlisted applicants", True),
+               Column("Unknown shortlisted", True), Column("Shortlisted", True)]
+
+    def shares_of(row) -> list[str]:
+        return [fmt.number(row.headcount_unknown_pct, fmt.Measure.PERCENTAGE, unit=True),
+                fmt.count(row.headcount_unknown), fmt.count(row.headcount),
+                fmt.number(row.shortlisted_unknown_pct, fmt.Measure.PERCENTAGE, unit=True),
+                fmt.count(row.shortlisted_unknown), fmt.count(row.shortlisted)]
+
     section.add(
         page.paragraph(
             f"Comparisons leave people of Unknown ethnicity out, so a trust where many are Unknown has figures "
-            f"that may not represent its workforce. Listed: trusts where more than {level} of headcount has an "
-            f"Unknown ethnicity in {shares.year} (the level is set by {THRESHOLD_VARIABLE}, default 10). Based on "
-            f"equity_metrics wres1_pct_headcount, group Unknown, breakdown all: {len(shares.headcount)} trusts "
-            "with a value."
+            f"that may not represent its staff or its applicants. Listed: trusts where more than {level} of the "
+            f"workforce headcount, or of shortlisted applicants, has an Unknown ethnicity in {shares.year} (the "
+            f"level is set by {THRESHOLD_VARIABLE}, default 10). Based on the published table {UNKNOWN_ETHNICITY_TABLE}: "
+            f"{len(shares.trusts)} trusts with a value."
         ),
-        page.note(APPLICANTS_BASIS),
         page.table(
-            f"Trusts with more than {level} of headcount of Unknown ethnicity, {shares.year} ({len(above)})",
-            [Column("Trust"), Column("Name"), Column("Region"), Column("Unknown share", True),
-             Column("Unknown headcount", True), Column("Headcount", True)],
+            f"Trusts with more than {level} of headcount or of applicants of Unknown ethnicity, "
+            f"{shares.year} ({len(above)})",
+            [Column("Trust"), Column("Name"), Column("Region"), Column("Above on"), *columns],
             [[row.geography_code, data.organisation_names.get(row.geography_code, ""),
               data.region_names.get(data.trust_regions.get(row.geography_code), ""),
-              fmt.number(row.value, fmt.Measure.PERCENTAGE, unit=True), fmt.count(row.numerator_a),
-              fmt.count(row.denominator_a)] for row in above.itertuples(index=False)],
+              above_on(row, shares.threshold), *shares_of(row)] for row in above.itertuples(index=False)],
             empty=f"none; no trust is above {level}.",
         ),
     )
-    everyone = shares.headcount.sort_values(["value", "geography_code"], ascending=[False, True])
+    everyone = shares.trusts.sort_values("geography_code")
     section.add(page.details(
-        f"Unknown share of headcount for every trust, {shares.year} ({len(everyone)})",
-        page.table(f"Unknown share of headcount by trust, {shares.year}",
-                   [Column("Trust"), Column("Unknown share", True), Column("Unknown headcount", True),
-                    Column("Headcount", True)],
-                   [[row.geography_code, fmt.number(row.value, fmt.Measure.PERCENTAGE, unit=True),
-                     fmt.count(row.numerator_a), fmt.count(row.denominator_a)] for row in everyone.itertuples(index=False)]),
+        f"Unknown shares for every trust, {shares.year} ({len(everyone)})",
+        page.table(f"Unknown share of headcount and of shortlisted applicants by trust, {shares.year}",
+                   [Column("Trust"), *columns],
+                   [[row.geography_code, *shares_of(row)] for row in everyone.itertuples(index=False)]),
     ))
     return section
 

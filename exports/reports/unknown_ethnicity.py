@@ -1,17 +1,15 @@
-"""Trusts with a high share of staff (or applicants) whose ethnicity is Unknown.
+"""Trusts with a high share of staff or of shortlisted applicants whose ethnicity is Unknown.
 
 Comparisons leave Unknown out, so a trust where many people's ethnicity is not recorded
-has figures that may not represent its workforce. The level above which a share is "high"
-is configurable: the `threshold` argument, else the environment variable
-`EQUITY_UNKNOWN_SHARE_THRESHOLD`, else 10 (percent).
+has figures that may not represent its workforce or its applicants. The level above which
+a share is "high" is configurable: the `threshold` argument, else the environment variable
+`EQUITY_UNKNOWN_SHARE_THRESHOLD`, else 10 (percent). A trust is listed when either share
+is above it.
 
-What it is based on: `equity_metrics` rows `wres1_pct_headcount`, group `Unknown`, breakdown
-`all`: the Unknown share of each trust's whole headcount (Unknown included in the
-denominator), with the counts behind it. Applicants: the release's WRES 2 counts
-(`numerator_*`/`denominator_*` of `wres2_rl_appointed`) are White and BME shortlisted
-applicants only, because the comparison leaves Unknown out, so the share of applicants
-whose ethnicity is Unknown cannot be computed from the release. `APPLICANTS_BASIS` says so
-on the page rather than guessing it.
+What it is based on: the published table `unknown_ethnicity` (dbt model
+fct_unknown_ethnicity), trust rows of the report's year: `headcount_unknown_pct` (of the
+whole workforce headcount) and `shortlisted_unknown_pct` (of shortlisted applicants), with
+the counts behind both.
 """
 
 from __future__ import annotations
@@ -25,15 +23,9 @@ from exports.reports.release_data import ReleaseData
 
 THRESHOLD_VARIABLE = "EQUITY_UNKNOWN_SHARE_THRESHOLD"
 DEFAULT_THRESHOLD = 10.0
-COLUMNS = ["metric_id", "reporting_year", "geography_level", "geography_code", "breakdown", "group", "value",
-           "numerator_a", "denominator_a"]
-
-
-APPLICANTS_BASIS = (
-    "Applicants: not computable from this release. WRES 2 (appointment from shortlisting) compares White "
-    "and BME applicants, so its published counts leave applicants of Unknown ethnicity out; the share of "
-    "applicants with an Unknown ethnicity is therefore not published, and this check uses headcount only."
-)
+UNKNOWN_ETHNICITY_TABLE = "unknown_ethnicity"
+COLUMNS = ["reporting_year", "geography_level", "geography_code", "headcount", "headcount_unknown",
+           "headcount_unknown_pct", "shortlisted", "shortlisted_unknown", "shortlisted_unknown_pct"]
 
 
 class ThresholdError(ValueError):
@@ -57,27 +49,35 @@ def unknown_share_threshold(threshold: float | None = None) -> float:
 
 @dataclass(frozen=True)
 class UnknownShares:
-    """Trusts' Unknown share of headcount for one year, and those above the threshold."""
+    """Trusts' Unknown shares for one year, and those above the threshold."""
 
     year: int
     threshold: float
-    headcount: pd.DataFrame  # geography_code, value (%), numerator_a (Unknown), denominator_a (all)
+    trusts: pd.DataFrame  # geography_code and the count and share columns of COLUMNS
 
     def above(self) -> pd.DataFrame:
-        frame = self.headcount
-        return frame[frame["value"] > self.threshold].sort_values(["value", "geography_code"], ascending=[False, True])
+        """Trusts with either share above the threshold, highest share first."""
+        frame = self.trusts
+        highest = frame[["headcount_unknown_pct", "shortlisted_unknown_pct"]].max(axis=1)
+        above = frame.assign(highest=highest)[highest > self.threshold]
+        return above.sort_values(["highest", "geography_code"], ascending=[False, True]).drop(columns="highest")
+
+
+def above_on(row, threshold: float) -> str:
+    """Which of a trust's shares are above the threshold, in words."""
+    parts = [name for name, value in (("headcount", row.headcount_unknown_pct),
+                                      ("applicants", row.shortlisted_unknown_pct))
+             if pd.notna(value) and value > threshold]
+    return " and ".join(parts)
 
 
 def unknown_shares(data: ReleaseData, threshold: float | None = None) -> UnknownShares:
-    """Raises MissingData when equity_metrics (or a needed column) is not in the release."""
+    """Raises MissingData when the table (or a needed column) is not in the release."""
     level = unknown_share_threshold(threshold)
-    metrics = data.table("equity_metrics", COLUMNS)
-    headcount = metrics[
-        (metrics["metric_id"] == "wres1_pct_headcount") & (metrics["geography_level"] == "trust")
-        & (metrics["breakdown"] == "all") & (metrics["group"] == "Unknown")
-    ]
-    years = set(headcount["reporting_year"].dropna())
+    table = data.table(UNKNOWN_ETHNICITY_TABLE, COLUMNS)
+    trusts = table[table["geography_level"] == "trust"]
+    years = set(trusts["reporting_year"].dropna())
     year = data.reporting_year if data.reporting_year in years or not years else int(max(years))
-    headcount = headcount[(headcount["reporting_year"] == year) & headcount["value"].notna()]
-    return UnknownShares(year, level, headcount[["geography_code", "value", "numerator_a", "denominator_a"]]
-                         .reset_index(drop=True))
+    trusts = trusts[(trusts["reporting_year"] == year)
+                    & (trusts["headcount_unknown_pct"].notna() | trusts["shortlisted_unknown_pct"].notna())]
+    return UnknownShares(year, level, trusts[COLUMNS[2:]].reset_index(drop=True))

@@ -3,12 +3,12 @@
     BME % of the board members counted in `members` (voting, or executive) minus BME % of
     the overall workforce headcount, in percentage points. Unknown is in both denominators.
 
-    `counts` names a relation or CTE with one row per geography_level, geography_code,
-    reporting_year and group_name, holding `group_type` ('ethnic_group' for White, BME and
-    Unknown, whose sum is everyone), `headcount`, the `members` column, trusts_contributing,
-    trusts_expected (null on trust rows) and counts_note (why the counts are null; else null).
-    This is int_wres__pooled_counts joined to the group types: regional and national gaps
-    come from pooled counts, never from averages of trust gaps.
+    `pooled_counts` is int_wres__pooled_counts (one row per geography_level, geography_code,
+    reporting_year and group_name, with `headcount`, the `members` column,
+    trusts_contributing, trusts_expected and counts_note), and `group_members` is
+    int_ethnic_group_members, whose `group_type` 'ethnic_group' marks White, BME and Unknown,
+    whose sum is everyone. Regional and national gaps come from pooled counts, never from
+    averages of trust gaps.
 
     The row: group `BME`, breakdown `all`, comparison null, no CI, band or significance.
     numerator_a / denominator_a = BME members / all members. numerator_b / denominator_b are
@@ -16,9 +16,20 @@
     share the gap is taken from is published as wres1_pct_headcount (group BME, breakdown
     all) for the same geography and year. The value is null, with a note, when there are no such members or no staff.
 -#}
-{% macro board_gap_rows(counts, metric_id, members, members_label) %}
+{% macro board_gap_rows(pooled_counts, group_members, metric_id, members, members_label) %}
 
     with
+
+    counts as (
+
+        select
+            pooled.*,
+            group_types.group_type
+        from {{ pooled_counts }} as pooled
+        inner join (select distinct group_name, group_type from {{ group_members }}) as group_types
+            on pooled.group_name = group_types.group_name
+
+    ),
 
     board_counts as (
 
@@ -34,7 +45,7 @@
             max(trusts_contributing) as trusts_contributing,
             max(trusts_expected) as trusts_expected,
             max(counts_note) as counts_note
-        from {{ counts }}
+        from counts
         group by geography_level, geography_code, reporting_year
 
     ),

@@ -41,33 +41,17 @@ groups as (
 
 geography_trusts as (
 
-    select
-        geography_level,
-        geography_code,
-        reporting_year,
-        count(*) filter (where has_respondents) as trusts_contributing,
-        count(*) filter (where is_expected) as trusts_expected
-    from trust_geographies
-    group by all
+    {{ geography_trust_counts('trust_geographies', 'has_respondents') }}
 
 ),
 
--- trust_group_counts only holds trusts with respondents, so only those are summed
 pooled_sums as (
 
-    select
-        trust_geographies.geography_level,
-        trust_geographies.geography_code,
-        trust_geographies.reporting_year,
-        trust_group_counts.metric_id,
-        trust_group_counts.group_name,
-        sum(trust_group_counts.respondents_answering) as respondents_answering,
-        sum(trust_group_counts.respondents_counted) as respondents_counted
-    from trust_geographies
-    inner join trust_group_counts
-        on trust_geographies.org_code = trust_group_counts.org_code
-        and trust_geographies.reporting_year = trust_group_counts.reporting_year
-    group by all
+    {{ pooled_trust_sums(
+        'trust_geographies', 'trust_group_counts',
+        keys=['metric_id', 'group_name'],
+        measures=['respondents_answering', 'respondents_counted'],
+    ) }}
 
 ),
 
@@ -82,11 +66,7 @@ pooled_counts as (
         groups.group_name,
         pooled_sums.respondents_answering::bigint as respondents_answering,
         pooled_sums.respondents_counted::bigint as respondents_counted,
-        -- the contract gives these on region and national rows only
-        case when geography_trusts.geography_level <> 'trust'
-            then geography_trusts.trusts_contributing end::bigint as trusts_contributing,
-        case when geography_trusts.geography_level <> 'trust'
-            then geography_trusts.trusts_expected end::bigint as trusts_expected,
+        {{ area_trust_counts('geography_trusts') }},
         case
             when survey_years.file_status <> 'loaded' then survey_years.survey_note
             when geography_trusts.trusts_contributing = 0

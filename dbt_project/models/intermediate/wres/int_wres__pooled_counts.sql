@@ -25,39 +25,21 @@ groups as (
 
 geography_trusts as (
 
-    select
-        geography_level,
-        geography_code,
-        reporting_year,
-        count(*) filter (where has_valid_return) as trusts_contributing,
-        count(*) filter (where is_expected) as trusts_expected
-    from trust_geographies
-    group by all
+    {{ geography_trust_counts('trust_geographies', 'has_valid_return') }}
 
 ),
 
--- trust_group_counts only holds valid returns, so only those are summed
 pooled_sums as (
 
-    select
-        trust_geographies.geography_level,
-        trust_geographies.geography_code,
-        trust_geographies.reporting_year,
-        trust_group_counts.group_name,
-        sum(trust_group_counts.headcount) as headcount,
-        sum(trust_group_counts.shortlisted) as shortlisted,
-        sum(trust_group_counts.appointed) as appointed,
-        sum(trust_group_counts.entered_formal_disciplinary) as entered_formal_disciplinary,
-        sum(trust_group_counts.accessed_non_mandatory_training)
-            as accessed_non_mandatory_training,
-        sum(trust_group_counts.board_members) as board_members,
-        sum(trust_group_counts.board_voting_members) as board_voting_members,
-        sum(trust_group_counts.board_executive_members) as board_executive_members
-    from trust_geographies
-    inner join trust_group_counts
-        on trust_geographies.org_code = trust_group_counts.org_code
-        and trust_geographies.reporting_year = trust_group_counts.reporting_year
-    group by all
+    {{ pooled_trust_sums(
+        'trust_geographies', 'trust_group_counts',
+        keys=['group_name'],
+        measures=[
+            'headcount', 'shortlisted', 'appointed', 'entered_formal_disciplinary',
+            'accessed_non_mandatory_training', 'board_members', 'board_voting_members',
+            'board_executive_members',
+        ],
+    ) }}
 
 ),
 
@@ -76,11 +58,7 @@ pooled_counts as (
         pooled_sums.board_members::bigint as board_members,
         pooled_sums.board_voting_members::bigint as board_voting_members,
         pooled_sums.board_executive_members::bigint as board_executive_members,
-        -- the contract gives these on region and national rows only
-        case when geography_trusts.geography_level <> 'trust'
-            then geography_trusts.trusts_contributing end::bigint as trusts_contributing,
-        case when geography_trusts.geography_level <> 'trust'
-            then geography_trusts.trusts_expected end::bigint as trusts_expected,
+        {{ area_trust_counts('geography_trusts') }},
         case when geography_trusts.trusts_contributing = 0
             then case geography_trusts.geography_level
                 when 'trust'

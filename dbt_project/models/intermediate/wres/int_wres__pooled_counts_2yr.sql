@@ -106,11 +106,7 @@ pooled_counts_2yr as (
         case when geography_trusts.trusts_contributing > 0
             then coalesce(pooled_sums.entered_formal_disciplinary, 0) end::bigint
             as entered_formal_disciplinary,
-        -- the contract gives these on region and national rows only
-        case when geography_trusts.geography_level <> 'trust'
-            then geography_trusts.trusts_contributing end::bigint as trusts_contributing,
-        case when geography_trusts.geography_level <> 'trust'
-            then geography_trusts.trusts_expected end::bigint as trusts_expected,
+        {{ area_trust_counts('geography_trusts') }},
         case
             when not geography_trusts.previous_year_has_wres
                 then 'No WRES returns were landed for '

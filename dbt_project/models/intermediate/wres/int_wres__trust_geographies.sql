@@ -52,24 +52,7 @@ reporting_trusts as (
 
 trust_geographies as (
 
-    select *, 'trust' as geography_level, org_code as geography_code
-    from reporting_trusts
-
-    union all
-    select *, 'region' as geography_level, region_code as geography_code
-    from reporting_trusts
-
-    union all
-    select *, 'national' as geography_level,
-        '{{ var("national_geography_code") }}' as geography_code
-    from reporting_trusts
-
-    union all
-    select reporting_trusts.*, 'successor_lineage' as geography_level,
-        successor_lineages.successor_code as geography_code
-    from reporting_trusts
-    inner join successor_lineages
-        on reporting_trusts.org_code = successor_lineages.org_code
+    {{ trust_geography_rows('reporting_trusts', 'successor_lineages') }}
 
 )
 
