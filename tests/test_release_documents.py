@@ -317,9 +317,12 @@ def test_data_dictionary_csv_comes_from_the_manifest(run: Paths) -> None:
     assert figures["metric_id"]["allowed_values"] == ""
     orgs = {row["column"]: row for row in rows if row["table"] == "orgs"}
     assert orgs["org_code"]["allowed_values"] == "RA1;RB2;RC3"  # warn severity: still documented
-    # Descriptions on one line; the revisions log is CSV only.
+    # Descriptions on one line; the revisions log is parquet too, figure revisions CSV only.
     assert figures["group"]["description"] == "The group the figure is about; null for comparisons."
-    assert {row["parquet_type"] for row in rows if row["table"] == "revisions"} == {""}
+    assert {row["column"]: row["parquet_type"] for row in rows if row["table"] == "revisions"}["created_at"] == (
+        "timestamp[s, tz=UTC]"
+    )
+    assert {row["parquet_type"] for row in rows if row["table"] == "figure_revisions"} == {""}
 
 
 def test_data_dictionary_markdown_has_description_grain_and_columns(run: Paths) -> None:
