@@ -219,13 +219,14 @@ def _checks(data: ReleaseData, stats: dict) -> page.Section:
     rows = [[t, *(fmt.count((by_type[t] or {}).get(k, 0)) for k in ("total", *OUTCOME_NAMES))] for t in types]
     verdict = "every model built and every test passed" if summary.get("all_passed") else "some results did not pass (listed below)"
     if (by_type.get("unit_test") or {}).get("total"):
-        tests_run = "the data tests and unit tests"
+        tests_run, unit_tests = "the data tests and unit tests", ""
     else:  # the DAG's build: unit tests read no data, so they run in CI instead
-        tests_run = ("the data tests (the unit tests, which prove each metric's SQL on hand-worked inputs "
-                     "and read no data, run in CI on every change to the code)")
+        tests_run, unit_tests = "the data tests", (
+            "The unit tests, which prove each metric's SQL on hand-worked inputs and read no data, run in CI "
+            "on every change to the code, not on each run. ")
     section.add(
         page.paragraph(
-            f"dbt then built the models and ran {tests_run} on them: {verdict}. "
+            f"dbt then built the models and ran {tests_run} on them: {verdict}. {unit_tests}"
             f"dbt version {summary.get('dbt_version') or 'not recorded'}; command: dbt {summary.get('command') or 'build'}."
         ),
         page.table("dbt results by resource type and outcome",
