@@ -195,3 +195,18 @@ def test_no_published_file_discloses_small_numbers(pipeline_run):
     log = duckdb.sql(f"select * from read_parquet('{release}/suppression_log/suppression_log.parquet')")
     assert log.fetchall()
     assert not {"value", "numerator_a", "denominator_a"} & set(log.columns)
+    # No other published table shows a withheld figure again: the tables that repeat
+    # equity_metrics figures carry the value null wherever equity_metrics suppressed it.
+    key = ["metric_id", "reporting_year", "geography_level", "geography_code", "breakdown", '"group"', "comparison"]
+    joined = " and ".join(f"m.{column} is not distinct from t.{column}" for column in key)
+    for table in ("equity_trends", "equity_benchmarks"):
+        shown = duckdb.sql(
+            f"select count(*) filter (where t.value is not null), count(*) "
+            f"from read_parquet('{release}/equity_metrics/*/*.parquet', hive_partitioning=true) as m "
+            f"inner join read_parquet('{release}/{table}/*/*.parquet', hive_partitioning=true) as t on {joined} "
+            f"where m.suppressed"
+        ).fetchall()[0]
+        assert shown[0] == 0, f"{table} shows {shown[0]} figures that equity_metrics suppressed"
+        # Trends have a row for every key (a gap is a null value); benchmarks only for
+        # figures with a CI, which a suppressed figure never has.
+        assert shown[1] > 0 if table == "equity_trends" else shown[1] == 0, (table, shown)

@@ -6,6 +6,10 @@
 --   its predecessors (int_trends__lineage_metrics), never averaged, so that the trend runs
 --   across the merger. Its own published figures stay as they are in equity_metrics. A
 --   metric without lineage rows (wres3_rl_disciplinary_2yr) keeps the successor's own.
+-- - A lineage's figure for a year is withheld (a gap) where any trust it pools has that
+--   figure suppressed in equity_metrics: the pooled figure and the other trusts' published
+--   ones could otherwise give the suppressed one away (the reasoning of secondary
+--   suppression, across trusts instead of groups).
 -- pooled_org_codes: on a lineage's years, the trusts whose counts that year pools
 -- (int_trends__lineage_pools, by the metric's source); null on published figures.
 -- A year without a row, or with a null value, is a gap, never a zero. equity_distance is the
@@ -48,6 +52,24 @@ lineage_pools as (
 
 ),
 
+-- (successor, figure, year) where a trust of the lineage has that figure suppressed
+withheld_in_lineage as (
+
+    select distinct
+        lineages.successor_code,
+        published.metric_id,
+        published.reporting_year,
+        published.breakdown,
+        published."group",
+        published.comparison
+    from {{ ref('fct_equity_metrics') }} as published
+    inner join {{ ref('int_successor_lineages') }} as lineages
+        on published.geography_code = lineages.org_code
+    where published.geography_level = 'trust'
+        and published.suppressed
+
+),
+
 lineage_series as (
 
     select distinct metric_id, successor_code, breakdown, "group", comparison
@@ -83,11 +105,18 @@ successor_series as (
         lineage_metrics.breakdown,
         lineage_metrics."group",
         lineage_metrics.comparison,
-        lineage_metrics.value,
-        lineage_metrics.ci_lower,
-        lineage_metrics.ci_upper,
+        case when withheld_in_lineage.metric_id is null then lineage_metrics.value end as value,
+        case when withheld_in_lineage.metric_id is null then lineage_metrics.ci_lower end as ci_lower,
+        case when withheld_in_lineage.metric_id is null then lineage_metrics.ci_upper end as ci_upper,
         lineage_pools.pooled_org_codes
     from lineage_metrics
+    left join withheld_in_lineage
+        on lineage_metrics.successor_code = withheld_in_lineage.successor_code
+        and lineage_metrics.metric_id = withheld_in_lineage.metric_id
+        and lineage_metrics.reporting_year = withheld_in_lineage.reporting_year
+        and lineage_metrics.breakdown = withheld_in_lineage.breakdown
+        and lineage_metrics."group" is not distinct from withheld_in_lineage."group"
+        and lineage_metrics.comparison is not distinct from withheld_in_lineage.comparison
     left join metric_sources
         on lineage_metrics.metric_id = metric_sources.metric_id
     left join lineage_pools
