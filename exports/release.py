@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,7 +59,6 @@ from exports.revisions import (
     write_revisions,
 )
 from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
-from exports.table_docs import TableDoc
 from exports.table_files import DataFile, read_published_table, write_table_files
 from ingest.config import DBT_PROJECT_DIR, Paths
 
@@ -135,7 +135,15 @@ def publish_release(
         )
         revisions_files = write_revisions(staging_dir, history, record)
         data_files.extend(revisions_files)
-        tables.append(_publisher_table(REVISIONS_TABLE, revisions_files))
+        tables.append(
+            _table_entry(
+                REVISIONS_TABLE.name,
+                REVISIONS_TABLE.primary_key,
+                [(c.name, c.parquet_type) for c in REVISIONS_TABLE.columns],
+                revisions_files,
+                revisions_files[0].rows,
+            )
+        )
 
         documented = [*table_docs, REVISIONS_TABLE, FIGURE_REVISIONS_TABLE]
         write_data_dictionary(staging_dir, documented)
@@ -246,17 +254,17 @@ def _write_tables(
                 f", years {years}" if years else "",
             )
             tables.append(
-                {
-                    "name": model.published_name,
-                    "model": model.unique_id,
-                    "relation": f"{model.database}.{model.schema}.{model.alias}",
-                    "primary_key": list(model.primary_key),
-                    "partitioned_by": PARTITION_COLUMN if model.partitioned else None,
-                    "reporting_years": years,
-                    "rows": table.num_rows,
-                    "columns": [{"name": c.name, "data_type": c.data_type} for c in model.columns],
-                    "files": [data_file.path.as_posix() for data_file in files],
-                }
+                _table_entry(
+                    model.published_name,
+                    model.primary_key,
+                    [(c.name, c.data_type) for c in model.columns],
+                    files,
+                    table.num_rows,
+                    model=model.unique_id,
+                    relation=f"{model.database}.{model.schema}.{model.alias}",
+                    partitioned_by=PARTITION_COLUMN if model.partitioned else None,
+                    reporting_years=years,
+                )
             )
             data_files.extend(files)
             if METHOD_VERSION_COLUMN in model.column_names:
@@ -265,17 +273,29 @@ def _write_tables(
     return tables, data_files, method_versions
 
 
-def _publisher_table(table: TableDoc, files: list[DataFile]) -> dict:
-    """The manifest's entry for a table the publisher writes itself (not a dbt model)."""
+def _table_entry(
+    name: str,
+    primary_key: Sequence[str],
+    columns: list[tuple[str, str]],
+    files: list[DataFile],
+    rows: int,
+    *,
+    model: str | None = None,
+    relation: str | None = None,
+    partitioned_by: str | None = None,
+    reporting_years: list[int] | None = None,
+) -> dict:
+    """The manifest's entry for one table: a dbt model's, or (model and relation None) one
+    the publisher writes itself, whose column types are its parquet types."""
     return {
-        "name": table.name,
-        "model": None,
-        "relation": None,
-        "primary_key": list(table.primary_key),
-        "partitioned_by": None,
-        "reporting_years": None,
-        "rows": files[0].rows,
-        "columns": [{"name": c.name, "data_type": c.parquet_type} for c in table.columns],
+        "name": name,
+        "model": model,
+        "relation": relation,
+        "primary_key": list(primary_key),
+        "partitioned_by": partitioned_by,
+        "reporting_years": reporting_years,
+        "rows": rows,
+        "columns": [{"name": column, "data_type": data_type} for column, data_type in columns],
         "files": [data_file.path.as_posix() for data_file in files],
     }
 

@@ -139,6 +139,10 @@ def write_revisions(release_dir: Path, history: Sequence[ReleaseRecord], current
     as parquet and as CSV."""
     records = [*history, current]
     schema = pa.schema(pa.field(column.name, column.arrow_type) for column in REVISIONS_TABLE.columns)
+    # created_at as the manifests record it (ISO 8601, `T`, `Z`): the CSV keeps this text,
+    # the Table Schema datetime format (pyarrow would write a space instead of the `T`);
+    # the parquet file has it as a timestamp.
+    as_text = schema.set(schema.get_field_index("created_at"), pa.field("created_at", pa.string()))
     table = pa.table(
         {
             "release_id": [record.release_id for record in records],
@@ -148,12 +152,9 @@ def write_revisions(release_dir: Path, history: Sequence[ReleaseRecord], current
             "git_commit": [record.git_commit for record in records],
             "note": [record.note or None for record in records],
         },
-        schema=pa.schema(pa.field(name, pa.string()) if name == "created_at" else schema.field(name)
-                         for name in schema.names),
+        schema=as_text,
     )
     parquet = write_parquet(table.cast(schema), release_dir / REVISIONS_PARQUET, release_dir)
-    # In the CSV, created_at is written as the manifests record it (ISO 8601, `T`, `Z`), the
-    # Table Schema datetime format; pyarrow would write a space instead of the `T`.
     path = release_dir / REVISIONS_FILE
     write_csv(table, path)
     return [parquet, DataFile(path.relative_to(release_dir), table.num_rows)]

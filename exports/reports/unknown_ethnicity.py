@@ -24,8 +24,9 @@ from exports.reports.release_data import ReleaseData
 THRESHOLD_VARIABLE = "EQUITY_UNKNOWN_SHARE_THRESHOLD"
 DEFAULT_THRESHOLD = 10.0
 UNKNOWN_ETHNICITY_TABLE = "unknown_ethnicity"
-COLUMNS = ["reporting_year", "geography_level", "geography_code", "headcount", "headcount_unknown",
-           "headcount_unknown_pct", "shortlisted", "shortlisted_unknown", "shortlisted_unknown_pct"]
+TRUST_COLUMNS = ["geography_code", "headcount", "headcount_unknown", "headcount_unknown_pct", "shortlisted",
+                 "shortlisted_unknown", "shortlisted_unknown_pct"]
+COLUMNS = ["reporting_year", "geography_level", *TRUST_COLUMNS]
 
 
 class ThresholdError(ValueError):
@@ -53,7 +54,7 @@ class UnknownShares:
 
     year: int
     threshold: float
-    trusts: pd.DataFrame  # geography_code and the count and share columns of COLUMNS
+    trusts: pd.DataFrame  # TRUST_COLUMNS
 
     def above(self) -> pd.DataFrame:
         """Trusts with either share above the threshold, highest share first."""
@@ -80,4 +81,4 @@ def unknown_shares(data: ReleaseData, threshold: float | None = None) -> Unknown
     year = data.reporting_year if data.reporting_year in years or not years else int(max(years))
     trusts = trusts[(trusts["reporting_year"] == year)
                     & (trusts["headcount_unknown_pct"].notna() | trusts["shortlisted_unknown_pct"].notna())]
-    return UnknownShares(year, level, trusts[COLUMNS[2:]].reset_index(drop=True))
+    return UnknownShares(year, level, trusts[TRUST_COLUMNS].reset_index(drop=True))
