@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from exports.release_database import RELEASE_DATABASE_FILE
 from exports.spreadsheet_safety import FORMULA_PREFIXES
 from exports.table_docs import ColumnDoc, TableDoc
 from exports.table_files import write_csv
@@ -125,6 +126,16 @@ def dictionary_markdown(tables: Sequence[TableDoc]) -> str:
         "`<table>/reporting_year=<Y>/part-0.parquet`, with `reporting_year` in the folder name "
         "only (hive partitioning: DuckDB, pyarrow, polars and R arrow recover it). Its CSV copy "
         "holds every year, with `reporting_year` as a column.",
+        "- `reporting_year` is a 64-bit integer wherever it is written: in the CSV copies, inside "
+        "`revisions/revisions.parquet` and `figure_revisions.csv`, and in `release.duckdb`. In a "
+        "partitioned table's parquet it is only the folder name, and each reader types it: DuckDB "
+        "reads it as BIGINT and polars as Int64, but pyarrow infers int32 (a dictionary of int32 "
+        "through `pyarrow.parquet.read_table`), pandas a category and R arrow int32, unless given "
+        "the partition schema `reporting_year: int64`, as the README's examples do. Without it a "
+        "pyarrow join with `revisions` on `reporting_year` fails (int32 against int64).",
+        f"- `{RELEASE_DATABASE_FILE}` holds every table below as a DuckDB table of the same name, with "
+        "the columns in the order of the CSV copy and the original (unescaped) text; open it "
+        "read-only from any folder.",
         f"- In CSV copies, text that begins with {escaped} is prefixed with a single quote `'` "
         "so that spreadsheets show it as text instead of running it as a formula. Parquet files "
         "hold the original text.",

@@ -2,9 +2,9 @@
 
 A release is an immutable folder `<output>/releases/<release_id>/`. It is built in a hidden
 `.tmp-<release_id>/` folder next to it and renamed into place only when complete (a rename
-is atomic on one filesystem); only then does `<output>/LATEST` move to it. A failure on
-the way removes the temporary folder and leaves LATEST alone, so readers never see half a
-release.
+is atomic on one filesystem); only then do `<output>/LATEST` and the link
+`<output>/current` move to it (exports/latest_pointer.py). A failure on the way removes the
+temporary folder and leaves both alone, so readers never see half a release.
 
 Layout of a release:
 
@@ -17,6 +17,8 @@ Layout of a release:
                                                text escaped for spreadsheets
     data_dictionary.md, data_dictionary.csv    every table and column, from dbt's manifest
     datapackage.json                           Frictionless Data Package of every CSV file
+    release.duckdb                             every table above in one DuckDB file
+                                               (exports/release_database.py)
     revisions/revisions.parquet, revisions.csv every release of this output folder, this one last
     figure_revisions.csv                       equity_metrics figures changed, added or removed
                                                since the previous complete release (LATEST)
@@ -31,7 +33,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -41,11 +42,13 @@ import duckdb
 import pyarrow.compute as pc
 
 from exports.checksums import release_files, sha256_file, write_sha256sums
-from exports.data_dictionary import DICTIONARY_TABLE, write_data_dictionary
+from exports.data_dictionary import DICTIONARY_TABLE, dictionary_table, write_data_dictionary
 from exports.datapackage import write_datapackage
 from exports.dbt_docs import dbt_vars, load_manifest, published_table_docs, upstream_sources
+from exports.latest_pointer import point_latest_to
 from exports.provenance import git_commit, input_files, tool_versions
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel, published_models
+from exports.release_database import write_release_database
 from exports.reports import ReleaseContext, write_reports
 from exports.revisions import (
     FIGURE_REVISIONS_TABLE,
@@ -53,6 +56,7 @@ from exports.revisions import (
     ReleaseRecord,
     figure_revisions,
     figure_revisions_note,
+    figure_revisions_table,
     release_history,
     release_note,
     write_figure_revisions,
@@ -84,7 +88,7 @@ def publish_release(
     note: str | None = None,
     requested_years: list[int] | None = None,
 ) -> Path:
-    """Publish the warehouse's public models as a new release and point LATEST at it.
+    """Publish the warehouse's public models as a new release; point LATEST and current at it.
 
     `note` is the publisher's note for the revisions log (e.g. why a year is republished).
     `requested_years` are the years the run was asked for (a backfill's list; see
@@ -154,6 +158,15 @@ def publish_release(
             created_at=created_at_text,
             sources=sources,
         )
+        # Every table above in one DuckDB file, read from the files just written.
+        write_release_database(
+            staging_dir,
+            [*documented, DICTIONARY_TABLE],
+            {
+                FIGURE_REVISIONS_TABLE.name: figure_revisions_table(revised),
+                DICTIONARY_TABLE.name: dictionary_table(documented),
+            },
+        )
         inputs = input_files(paths.file_outcomes)
         # The reports read the tables and quality evidence written above; being written before
         # the manifest, they are in its files and in SHA256SUMS like every other file.
@@ -185,7 +198,7 @@ def publish_release(
         shutil.rmtree(staging_dir, ignore_errors=True)
         raise
 
-    _point_latest_to(paths, release_id)
+    point_latest_to(paths, release_id)
     _log_summary(release_dir, tables)
     return release_dir
 
@@ -359,16 +372,6 @@ def _describe_files(release_dir: Path, data_files: list[DataFile]) -> list[dict]
         }
         for relative in release_files(release_dir)
     ]
-
-
-def _point_latest_to(paths: Paths, release_id: str) -> None:
-    """Replace LATEST in one step, so a reader sees the old id or the new one, never half."""
-    temporary = paths.latest_pointer.with_name(f".{paths.latest_pointer.name}{STAGING_PREFIX}{release_id}")
-    with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(release_id + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, paths.latest_pointer)
 
 
 def _log_summary(release_dir: Path, tables: list[dict]) -> None:

@@ -342,8 +342,8 @@ def figure_revisions_note(revised: Sequence[FigureRevision]) -> str | None:
     )
 
 
-def write_figure_revisions(release_dir: Path, revised: Sequence[FigureRevision]) -> Path:
-    """Write `figure_revisions.csv`: one row per revised figure; the header alone when none."""
+def figure_revisions_table(revised: Sequence[FigureRevision]) -> pa.Table:
+    """The table `figure_revisions`: one row per revised figure; no rows when none."""
     columns: dict[str, list] = {field.name: [] for field in FIGURE_REVISIONS_SCHEMA}
     for item in revised:
         for name, value in item.key:
@@ -352,7 +352,11 @@ def write_figure_revisions(release_dir: Path, revised: Sequence[FigureRevision])
         columns["new_value"].append(item.new_value)
         columns["change_type"].append(item.change_type)
         columns["previous_release_id"].append(item.previous_release_id)
-    table = pa.table(columns, schema=FIGURE_REVISIONS_SCHEMA)
+    return pa.table(columns, schema=FIGURE_REVISIONS_SCHEMA)
+
+
+def write_figure_revisions(release_dir: Path, revised: Sequence[FigureRevision]) -> Path:
+    """Write `figure_revisions.csv`: one row per revised figure; the header alone when none."""
     path = release_dir / FIGURE_REVISIONS_FILE
-    write_csv(table, path)
+    write_csv(figure_revisions_table(revised), path)
     return path

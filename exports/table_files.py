@@ -63,11 +63,13 @@ class DataFile:
 def read_published_table(connection: duckdb.DuckDBPyConnection, model: PublishedModel) -> pa.Table:
     """The model's rows, in declared column order and types, in a total, repeatable order."""
     _check_relation(connection, model)
-    relation = ".".join(_quote(part) for part in (model.database, model.schema, model.alias))
+    relation = ".".join(quote_identifier(part) for part in (model.database, model.schema, model.alias))
     other_columns = [name for name in model.column_names if name not in model.primary_key]
     # NULLS LAST is explicit so the order does not depend on a session default.
-    order_by = ", ".join(f"{_quote(name)} ASC NULLS LAST" for name in (*model.primary_key, *other_columns))
-    select = ", ".join(_quote(name) for name in model.column_names)
+    order_by = ", ".join(
+        f"{quote_identifier(name)} ASC NULLS LAST" for name in (*model.primary_key, *other_columns)
+    )
+    select = ", ".join(quote_identifier(name) for name in model.column_names)
     table = connection.sql(f"SELECT {select} FROM {relation} ORDER BY {order_by}").to_arrow_table()
     # safe=True: a value that does not fit its published type fails instead of changing.
     # One chunk per column, so the file layout cannot depend on how DuckDB batched the result.
@@ -152,5 +154,5 @@ def _check_relation(connection: duckdb.DuckDBPyConnection, model: PublishedModel
         )
 
 
-def _quote(identifier: str) -> str:
+def quote_identifier(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'

@@ -84,6 +84,11 @@ class Paths:
     def latest_pointer(self) -> Path:
         return self.output / "LATEST"
 
+    @property
+    def current_link(self) -> Path:
+        """Relative symbolic link to the release LATEST names (exports/latest_pointer.py)."""
+        return self.output / "current"
+
 
 def uses_sample() -> bool:
     return not os.environ.get("EQUITY_LANDING_DIR")

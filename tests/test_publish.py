@@ -262,6 +262,8 @@ def test_release_layout_and_latest(paths: Paths) -> None:
     assert release.parent == paths.releases
     assert re.fullmatch(rf"{YEAR}-\d{{8}}T\d{{6}}Z", release.name)
     assert paths.latest_pointer.read_text(encoding="utf-8") == release.name + "\n"
+    assert os.readlink(paths.current_link) == f"releases/{release.name}"
+    assert paths.current_link.resolve() == release.resolve()
     assert [path.as_posix() for path in release_files(release)] == [
         "SHA256SUMS",
         "csv/equity_metrics.csv",
@@ -278,6 +280,7 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "quality/dbt_run_results.json",
         "quality/quarantine_report.html",
         "quality/test_summary.json",
+        "release.duckdb",
         "reports/data_quality_report.html",
         "reports/national_report.html",
         "revisions.csv",
@@ -286,9 +289,9 @@ def test_release_layout_and_latest(paths: Paths) -> None:
     assert (release / "quality" / "dbt_run_results.json").read_bytes() == (
         paths.dbt_target / "run_results.json"
     ).read_bytes()
-    # Nothing is left behind but the release and LATEST.
+    # Nothing is left behind but the release, LATEST and current.
     assert sorted(path.name for path in paths.releases.iterdir()) == [release.name]
-    assert sorted(path.name for path in paths.output.iterdir()) == ["LATEST", "releases", "work"]
+    assert sorted(path.name for path in paths.output.iterdir()) == ["LATEST", "current", "releases", "work"]
 
 
 def test_reporting_year_is_in_the_path_only_and_readers_recover_it(paths: Paths) -> None:
@@ -377,12 +380,17 @@ def test_publishing_the_same_warehouse_twice_gives_identical_data_files(paths: P
 
     assert first.name != second.name
     assert paths.latest_pointer.read_text(encoding="utf-8").strip() == second.name
+    assert paths.current_link.resolve() == second.resolve()
     first_files = set(release_files(first))
     assert first_files == set(release_files(second))
-    # The release's own records differ: its id and time, and the revisions log gains a row.
+    # The release's own records differ: its id and time, and the revisions log gains a row
+    # (in release.duckdb too, which tests/test_release_database.py compares table by table).
     release_specific = {
         Path(name)
-        for name in ["manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv", "revisions/revisions.parquet"]
+        for name in [
+            "manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv", "revisions/revisions.parquet",
+            "release.duckdb",
+        ]
     }
     for relative in first_files - release_specific:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
@@ -432,6 +440,7 @@ def test_a_failure_midway_leaves_no_half_release_and_latest_unchanged(paths: Pat
     good = publish_release(paths, YEAR, "run-1")
     before = release_listing(paths)
     latest_before = paths.latest_pointer.read_bytes()
+    current_before = os.readlink(paths.current_link)
 
     break_run(paths)
     with pytest.raises(error):
@@ -440,7 +449,8 @@ def test_a_failure_midway_leaves_no_half_release_and_latest_unchanged(paths: Pat
     assert release_listing(paths) == before
     assert sorted(path.name for path in paths.releases.iterdir()) == [good.name]  # no .tmp- folder
     assert paths.latest_pointer.read_bytes() == latest_before
-    assert sorted(path.name for path in paths.output.iterdir()) == ["LATEST", "releases", "work"]
+    assert os.readlink(paths.current_link) == current_before
+    assert sorted(path.name for path in paths.output.iterdir()) == ["LATEST", "current", "releases", "work"]
 
 
 def test_missing_run_outputs_stop_the_release_before_anything_is_written(paths: Paths) -> None:
@@ -451,6 +461,7 @@ def test_missing_run_outputs_stop_the_release_before_anything_is_written(paths: 
         publish_release(paths, YEAR, "run-1")
     assert not paths.releases.exists() or not any(paths.releases.iterdir())
     assert not paths.latest_pointer.exists()
+    assert not paths.current_link.is_symlink()
 
 
 def test_the_warehouse_is_only_read(paths: Paths) -> None:
