@@ -11,8 +11,11 @@ def main() -> None:
         raise SystemExit(f"No complete release yet under {paths.releases}")
     release = paths.releases / paths.latest_pointer.read_text().strip()
     print(f"Latest release:        {release}")
+    if paths.current_link.is_symlink():
+        print(f"{'Current (link):':<22} {paths.current_link}")
     for label, relative in [
         ("Equity metrics", "equity_metrics"),
+        ("Every table (DuckDB)", "release.duckdb"),
         ("CSV copies", "csv"),
         ("Data dictionary", "data_dictionary.md"),
         ("Data package", "datapackage.json"),
