@@ -84,7 +84,7 @@ BENCHMARK_STYLES = {
     "better": BenchmarkStyle("diamond", "◆", "#009E73", "#d4efe6", "better than England"),
     "similar": BenchmarkStyle("circle", "●", "#56B4E9", "#e3f2fb", "similar to England"),
     "worse": BenchmarkStyle("square", "■", "#D55E00", "#f9dcc8", "worse than England"),
-    None: BenchmarkStyle("circle", "○", "#505a5f", "#ffffff", "not benchmarked"),
+    None: BenchmarkStyle("circle-open", "○", "#505a5f", "#ffffff", "not benchmarked"),
 }
 
 

@@ -16,6 +16,19 @@ from exports.reports.formatting import Measure, measure_of
 NATIONAL_CODE = "E92000001"
 NATIONAL_NAME = "England"
 BROAD_GROUPS = ("Asian", "Black", "Mixed", "Other")
+SHORT_TITLES = {
+    "wres2_rl_appointed": "WRES 2 appointment",
+    "wres3_rl_disciplinary": "WRES 3 disciplinary",
+    "wres3_rl_disciplinary_2yr": "WRES 3 disciplinary, 2 years",
+    "wres4_rl_training": "WRES 4 training",
+    "wres5_pct_hba_public": "WRES 5 abuse from public",
+    "wres6_pct_hba_staff": "WRES 6 abuse from staff",
+    "wres7_pct_equal_opps": "WRES 7 equal opportunities",
+    "wres8_pct_discrimination": "WRES 8 discrimination",
+    "wres9_board_voting_gap_pp": "WRES 9 board gap, pp",
+    "concerns_rl_referral": "Concerns: case opened",
+    "concerns_rl_exclusion": "Concerns: exclusion",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,13 @@ class Headline:
     def label(self) -> str:
         qualifier = self.comparison or (f"group {self.group}" if self.group else "")
         return f"{self.title} ({qualifier})" if qualifier else self.title
+
+    @property
+    def short_label(self) -> str:
+        """A label short enough for a chart's axis or a table's column heading."""
+        qualifier = self.comparison or ("BME %" if self.measure is Measure.PERCENTAGE else "")
+        short = SHORT_TITLES.get(self.metric_id, self.title)
+        return f"{short} ({qualifier})" if qualifier else short
 
     @property
     def published_for_trusts(self) -> bool:

@@ -17,7 +17,7 @@ from exports.reports.profiles.profile_data import ProfileData
 SEARCH_SCRIPT = """
 (function () {
   var trusts = JSON.parse(document.getElementById('trust-list').textContent);
-  var input = document.getElementById('find'), results = document.getElementById('results');
+  var input = document.getElementById('trust-search'), results = document.getElementById('results');
   var status = document.getElementById('find-status');
   input.addEventListener('input', function () {
     var query = input.value.trim().toLowerCase();
@@ -60,8 +60,8 @@ def index_sections(data: ProfileData, trusts: list[str]) -> list[page.Section]:
     inline = json.dumps(listing, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     find = page.Section("find", "Find a trust")
     find.add(
-        '<p><label for="find">Trust name or code</label><br>'
-        '<input id="find" type="search" autocomplete="off" size="40" aria-describedby="find-status" '
+        '<p><label for="trust-search">Trust name or code</label><br>'
+        '<input id="trust-search" type="search" autocomplete="off" size="40" aria-describedby="find-status" '
         'aria-controls="results"></p>'
         '<p id="find-status" role="status" aria-live="polite"></p><ul id="results"></ul>'
         "<noscript><p>Searching needs JavaScript; every trust is listed below.</p></noscript>"

@@ -74,7 +74,7 @@ def _heat_table(data: ProfileData, code: str, trusts: list[str]) -> page.Section
         rows.append(cells)
     section.add(page.table(
         f"{data.region_name(code)}: trusts by headline metric, {data.year}",
-        [Column("Trust"), Column("Type"), *(Column(headline.label, numeric=True) for headline in TRUST_HEADLINES)],
+        [Column("Trust"), Column("Type"), *(Column(headline.short_label, numeric=True) for headline in TRUST_HEADLINES)],
         rows, sortable=True, table_id=HEAT_TABLE_ID, empty="no trust of this region is expected this year.",
     ))
     return section

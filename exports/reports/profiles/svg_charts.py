@@ -89,7 +89,7 @@ class SpineRow:
     count: int
 
 
-LABEL_W, BAR_W, VALUE_W, ROW_H, HEAD_H = 400, 420, 110, 34, 30
+LABEL_W, BAR_W, VALUE_W, ROW_H, HEAD_H = 330, 480, 110, 34, 30
 
 
 def spine_chart(rows: Sequence[SpineRow], trust_name: str, region_name: str) -> str:
@@ -98,8 +98,8 @@ def spine_chart(rows: Sequence[SpineRow], trust_name: str, region_name: str) -> 
     line) and the region (hollow triangle). More adverse is to the right on every row."""
     width = LABEL_W + BAR_W + VALUE_W
     height = HEAD_H + ROW_H * len(rows) + 8
-    x0 = LABEL_W + 40
-    span = BAR_W - 80
+    x0 = LABEL_W + 50
+    span = BAR_W - 100
     parts = [
         f'<text x="{x0}" y="18" fill="#505a5f">◀ less adverse</text>',
         f'<text x="{x0 + span}" y="18" text-anchor="end" fill="#505a5f">more adverse ▶</text>',
@@ -120,7 +120,7 @@ def spine_chart(rows: Sequence[SpineRow], trust_name: str, region_name: str) -> 
 
         if index % 2 == 0:
             parts.append(f'<rect x="0" y="{_n(y - ROW_H / 2)}" width="{width}" height="{ROW_H}" fill="#f6f6f5"/>')
-        parts.append(f'<text x="4" y="{_n(y + 4)}">{escape(headline.label)}</text>')
+        parts.append(f'<text x="4" y="{_n(y + 4)}">{escape(headline.short_label)}</text>')
         low_x, high_x = x(ends[0]), x(ends[1])
         parts.append(f'<rect x="{_n(low_x)}" y="{_n(y - 6)}" width="{_n(max(high_x - low_x, 1))}" height="12" fill="{RANGE_FILL}"/>')
         q = sorted(oriented(headline, v) for v in row.quartiles)

@@ -210,25 +210,27 @@ def _groups(data: ProfileData, code: str) -> page.Section:
         "For the RLs each broad group is compared with White staff; for the survey indicators each group has its "
         "own percentage. Small groups are often suppressed or have wide intervals."
     ))
-    rows = []
+    tables = []
     for headline in TRUST_HEADLINES:
-        which = ([("White", None), (headline.group, None)] if headline.group and headline.broad_groups()
-                 else [(headline.group, headline.comparison)])
-        for group, comparison in [*which, *headline.broad_groups()]:
+        official = [("White", None), (headline.group, None)] if headline.group else [(None, headline.comparison)]
+        if not headline.broad_groups():
+            continue
+        rows = []
+        for group, comparison in [*official, *headline.broad_groups()]:
             row = data.figure(code, headline, group=group, comparison=comparison)
             rows.append([
-                headline.label if group == which[0][0] and comparison == which[0][1] else "",
                 comparison or group or "",
                 value_with_unit(row, headline),
                 fmt.interval((row or {}).get("ci_lower"), (row or {}).get("ci_upper"), headline.measure),
                 value_with_unit(data.national(headline, group=group, comparison=comparison), headline),
             ])
-    section.add(page.table(
-        f"{data.name(code)}: every ethnic group, {data.year}",
-        [Column("Metric"), Column("Comparison or group"), Column("Trust", numeric=True),
-         Column("95% CI", numeric=True), Column("England", numeric=True)],
-        rows,
-    ))
+        tables.append(page.table(
+            headline.label,
+            [Column("Comparison" if headline.comparison else "Group"), Column("Trust", numeric=True),
+             Column("95% CI", numeric=True), Column("England", numeric=True)],
+            rows,
+        ))
+    section.add(f'<div class="grid">{"".join(tables)}</div>')
     return section
 
 
