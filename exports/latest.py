@@ -10,7 +10,7 @@ def main() -> None:
     if not paths.latest_pointer.exists():
         raise SystemExit(f"No complete release yet under {paths.releases}")
     release = paths.releases / paths.latest_pointer.read_text().strip()
-    print(f"Latest release:        {release}")
+    print(f"{'Latest release:':<27} {release}")
     for label, relative in [
         ("Equity metrics", "equity_metrics"),
         ("CSV copies", "csv"),
@@ -19,13 +19,14 @@ def main() -> None:
         ("Revisions log", "revisions.csv"),
         ("National report", "reports/national_report.html"),
         ("Data-quality report", "reports/data_quality_report.html"),
+        ("Trust and region profiles", "reports/profiles/index.html"),
         ("Quarantine report", "quality/quarantine_report.md"),
         ("GX Data Docs", "quality/data_docs/index.html"),
         ("dbt test summary", "quality/test_summary.json"),
         ("Release manifest", "manifest.json"),
     ]:
         if (release / relative).exists():
-            print(f"{label + ':':<22} {release / relative}")
+            print(f"{label + ':':<27} {release / relative}")
 
 
 if __name__ == "__main__":

@@ -35,8 +35,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
 
 
-def _key(row: dict) -> tuple:
-    return tuple(row[column] for column in KEY_COLUMNS)
+def _by_key(frame: pd.DataFrame) -> dict[tuple, dict]:
+    """Rows as plain dicts by their key (KEY_COLUMNS)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    keys = zip(*(table.column(column).to_pylist() for column in KEY_COLUMNS), strict=True)
+    return dict(zip(keys, table.to_pylist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class ProfileData:
         metric_ids = {headline.metric_id for headline in HEADLINES}
         metrics = data.table("equity_metrics", METRIC_COLUMNS)
         metrics = metrics[metrics["metric_id"].isin(metric_ids) & (metrics["breakdown"] == "all")]
-        self.figures = {_key(row): row for row in _records(metrics)}
+        self.figures = _by_key(metrics)
         self.years = sorted({int(year) for year in metrics["reporting_year"].dropna()})
         self.benchmarks = self._lookup("equity_benchmarks", ["benchmark"], metric_ids)
         self.trends = self._lookup("equity_trends", ["value", "direction_of_travel", "includes_predecessors"],
@@ -89,7 +92,7 @@ class ProfileData:
         except MissingData:
             return {}
         frame = frame[frame["metric_id"].isin(metric_ids) & (frame["breakdown"] == "all")]
-        return {_key(row): row for row in _records(frame[[*KEY_COLUMNS, *columns]])}
+        return _by_key(frame[[*KEY_COLUMNS, *columns]])
 
     # --- organisations ---------------------------------------------------------------
 
