@@ -40,6 +40,9 @@ ul.legend { display: flex; flex-wrap: wrap; gap: 4px 24px; list-style: none; pad
 figure.small { width: 280px; margin: 8px 0; }
 figure.small figcaption { font-weight: 600; font-size: 0.9rem; }
 .grid .table-wrap { flex: 0 1 420px; }
+#heat-table { font-size: 0.85rem; }
+#heat-table td { white-space: nowrap; }
+#heat-table tbody th { min-width: 14em; }
 td.bm-better { background: #d4efe6; } td.bm-similar { background: #e3f2fb; } td.bm-worse { background: #f9dcc8; }
 #trust-search { font: inherit; padding: 4px 8px; border: 2px solid var(--ink); }
 #trust-search:focus { outline: 3px solid #ffb81c; }

@@ -15,15 +15,7 @@ from exports.reports.headlines import NATIONAL_CODE, TRUST_HEADLINES, Headline
 from exports.reports.page import Cell, Column
 from exports.reports.profiles import svg_charts
 from exports.reports.profiles.profile_data import ProfileData
-
-SUPPRESSION_RULES = {  # suppression_log.suppression_rule → why, in plain words (methodology section 8)
-    "survey_minimum_base": "fewer than 11 survey respondents in the group answered",
-    "secondary": "withheld so that another suppressed figure cannot be worked out by subtraction",
-    "concerns_primary_1_to_7": "a count of 1 to 7 cases",
-    "concerns_median_minimum": "fewer than 8 exclusions",
-}
-STATUS_WORDS = {"on_time": "on time", "late": "late", "resubmitted": "resubmitted", "quarantined": "quarantined",
-                "missing": "missing"}
+from exports.reports.quality_report import RULE_NAMES  # one wording of each rule
 
 
 def value_with_unit(row: dict | None, headline: Headline) -> str:
@@ -245,7 +237,7 @@ def _submission(data: ProfileData, code: str) -> page.Section:
         section.add(page.table(
             f"{data.name(code)}: WRES returns by year",
             [Column("Year", numeric=True), Column("Status"), Column("Submitted"), Column("Deadline"), Column("Note")],
-            [[str(row["reporting_year"]), STATUS_WORDS.get(row["status"], fmt.text(row["status"])),
+            [[str(row["reporting_year"]), fmt.text(row["status"]).replace("_", " "),
               fmt.text(row.get("submission_date")) or fmt.MISSING, fmt.text(row.get("submission_deadline")) or fmt.MISSING,
               fmt.text(row.get("note"))] for row in returns],
             empty="no WRES return was expected from this trust in any year of the release.",
@@ -294,7 +286,7 @@ def _suppressed(data: ProfileData, code: str) -> page.Section:
         seen.add(key)
         rows.append([str(row["row_reporting_year"]), row["metric_id"], row.get("comparison") or row.get("group") or "",
                      "" if row.get("breakdown") == "all" else fmt.text(row.get("breakdown")),
-                     SUPPRESSION_RULES.get(row["suppression_rule"], row["suppression_rule"])])
+                     RULE_NAMES.get(row["suppression_rule"], row["suppression_rule"])])
     section.add(page.table(
         f"{data.name(code)}: figures withheld, every year of the release",
         [Column("Year", numeric=True), Column("Metric"), Column("Comparison or group"), Column("Breakdown"),
