@@ -39,7 +39,7 @@ ul.legend { display: flex; flex-wrap: wrap; gap: 4px 24px; list-style: none; pad
 .grid { display: flex; flex-wrap: wrap; gap: 8px 24px; }
 figure.small { width: 280px; margin: 8px 0; }
 figure.small figcaption { font-weight: 600; font-size: 0.9rem; }
-.grid .table-wrap { flex: 0 1 420px; }
+.grid .table-wrap { flex: 0 0 auto; }
 #heat-table { font-size: 0.85rem; }
 #heat-table td { white-space: nowrap; }
 #heat-table tbody th { min-width: 14em; }

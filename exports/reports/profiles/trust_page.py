@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import NATIONAL_CODE, TRUST_HEADLINES, Headline
+from exports.reports.headlines import HEADLINES, NATIONAL_CODE, TRUST_HEADLINES, Headline
 from exports.reports.page import Cell, Column
 from exports.reports.profiles import svg_charts
 from exports.reports.profiles.profile_data import ProfileData
 from exports.reports.quality_report import RULE_NAMES  # one wording of each rule
+
+TITLES = {headline.metric_id: headline.title for headline in reversed(HEADLINES)}
 
 
 def value_with_unit(row: dict | None, headline: Headline) -> str:
@@ -284,7 +286,7 @@ def _suppressed(data: ProfileData, code: str) -> page.Section:
         if key in seen:  # one row per figure and rule, whichever counts it withheld
             continue
         seen.add(key)
-        rows.append([str(row["row_reporting_year"]), row["metric_id"], row.get("comparison") or row.get("group") or "",
+        rows.append([str(row["row_reporting_year"]), TITLES.get(row["metric_id"], row["metric_id"]), row.get("comparison") or row.get("group") or "",
                      "" if row.get("breakdown") == "all" else fmt.text(row.get("breakdown")),
                      RULE_NAMES.get(row["suppression_rule"], row["suppression_rule"])])
     section.add(page.table(
