@@ -6,7 +6,8 @@
 
 Built from the release's own parquet (ReleaseData), as a reader would, never from the
 warehouse; on the shared page template (exports/reports/page.py), so they carry whatever
-every report page carries. The charts are inline SVG (svg_charts.py): no script library at
+every report page carries. A release without equity_metrics (or without the columns the
+profiles read) gets no profiles, and the log says why. The charts are inline SVG (svg_charts.py): no script library at
 all, so a profile is tens of kilobytes and 200 of them take seconds.
 """
 
