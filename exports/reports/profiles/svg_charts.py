@@ -32,7 +32,8 @@ REGION_STYLE = charts.SeriesStyle("dot", "square", "■", "#0072B2", 2.0)
 
 
 def _n(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """A coordinate: a tenth of a pixel is finer than any screen shows."""
+    return f"{value:.1f}"
 
 
 def marker(symbol: str, x: float, y: float, size: float, fill: str, stroke: str = "#1d1d1b") -> str:
