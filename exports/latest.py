@@ -10,9 +10,9 @@ def main() -> None:
     if not paths.latest_pointer.exists():
         raise SystemExit(f"No complete release yet under {paths.releases}")
     release = paths.releases / paths.latest_pointer.read_text().strip()
-    print(f"Latest release:        {release}")
+    print(f"{'Latest release:':<27} {release}")
     if paths.current_link.is_symlink():
-        print(f"{'Current (link):':<22} {paths.current_link}")
+        print(f"{'Current (link):':<27} {paths.current_link}")
     for label, relative in [
         ("Equity metrics", "equity_metrics"),
         ("Every table (DuckDB)", "release.duckdb"),
@@ -22,13 +22,14 @@ def main() -> None:
         ("Revisions log", "revisions.csv"),
         ("National report", "reports/national_report.html"),
         ("Data-quality report", "reports/data_quality_report.html"),
+        ("Trust and region profiles", "reports/profiles/index.html"),
         ("Quarantine report", "quality/quarantine_report.md"),
         ("GX Data Docs", "quality/data_docs/index.html"),
         ("dbt test summary", "quality/test_summary.json"),
         ("Release manifest", "manifest.json"),
     ]:
         if (release / relative).exists():
-            print(f"{label + ':':<22} {release / relative}")
+            print(f"{label + ':':<27} {release / relative}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ Layout of a release:
     quality/test_summary.json                  dbt results counted by resource type and outcome
     reports/national_report.html               the national report (exports/reports/)
     reports/data_quality_report.html           the data-quality report (exports/reports/)
+    reports/profiles/                          a page per trust and region, and an index (exports/reports/profiles/)
 """
 
 from __future__ import annotations

@@ -223,3 +223,114 @@ def test_no_published_file_discloses_small_numbers(pipeline_run):
         # Trends have a row for every key (a gap is a null value); benchmarks only for
         # figures with a CI, which a suppressed figure never has.
         assert shown[1] > 0 if table == "equity_trends" else shown[1] == 0, (table, shown)
+
+
+# --- the trust and region profiles (exports/reports/profiles/) --------------------------
+
+PROFILES_BUDGET_BYTES = 30_000_000  # all profiles of a full nation (210 trusts, 7 regions)
+FULL_NATION_TRUSTS, FULL_NATION_REGIONS = 210, 7
+
+
+def _profile_figures(release: Path):
+    """The published figures a trust profile shows (trust level, breakdown all, the reporting
+    year, the trust headlines with their broad groups), and the folder of trust pages."""
+    import pandas as pd
+
+    from exports.reports.headlines import TRUST_HEADLINES
+
+    year = int(release.name.split("-")[0])
+    metrics = pd.read_parquet(release / "equity_metrics" / f"reporting_year={year}")
+    metrics = metrics[(metrics["geography_level"] == "trust") & (metrics["breakdown"] == "all")]
+    return metrics, TRUST_HEADLINES, release / "reports" / "profiles" / "trusts"
+
+
+def _cell(html: str, caption: str | None, row_header: str) -> str:
+    """The first data cell of a row (by its header), inside the table with this caption."""
+    import html as html_lib
+
+    if caption is not None:
+        start = html.index(f"<caption>{html_lib.escape(caption)}</caption>")
+        html = html[start:html.index("</table>", start)]
+    match = re.search(rf'<th scope="row"[^>]*>{re.escape(html_lib.escape(row_header))}</th><td[^>]*>(.*?)</td>', html)
+    assert match, (caption, row_header)
+    return match.group(1)
+
+
+def test_profile_headline_figures_equal_equity_metrics(pipeline_run):
+    from exports.reports.formatting import number
+
+    _, output = pipeline_run
+    metrics, headlines, trusts = _profile_figures(_latest_release(output))
+    pages = sorted(trusts.glob("*.html"))
+    assert {page.stem for page in pages} == set(metrics["geography_code"])
+    checked = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        mine = metrics[metrics["geography_code"] == page.stem]
+        for headline in headlines:
+            row = headline.rows(mine)
+            assert len(row) == 1, (page.stem, headline.key)
+            row = row.iloc[0]
+            shown = _cell(html, None, headline.label)
+            expected = "suppressed" if row["suppressed"] else number(row["value"], headline.measure, unit=True)
+            assert shown == expected, (page.stem, headline.key, shown, expected)
+            checked += 1
+    assert checked == len(pages) * len(headlines)
+
+
+def test_profiles_show_no_suppressed_value_and_no_practitioner_identifier(pipeline_run, small_nation):
+    """Every suppressed trust figure a profile could show is shown as 'suppressed' (in the
+    broad-groups tables, where the small groups are), and listed with its rule; the
+    practitioner scan of every published file (above) covers these pages too."""
+    import html as html_lib
+
+    _, output = pipeline_run
+    metrics, headlines, trusts = _profile_figures(_latest_release(output))
+    suppressed = metrics[metrics["suppressed"].fillna(False).astype(bool)]
+    shown = 0
+    for headline in headlines:
+        for group, comparison in [(headline.group, headline.comparison), *headline.broad_groups()]:
+            rows = headline.rows(suppressed, group=group) if comparison is None else suppressed[
+                (suppressed["metric_id"] == headline.metric_id) & (suppressed["comparison"] == comparison)]
+            for code in rows["geography_code"]:
+                html = (trusts / f"{code}.html").read_text(encoding="utf-8")
+                caption = headline.label if headline.broad_groups() else None
+                assert _cell(html, caption, comparison or group) == "suppressed", (code, headline.key, group)
+                assert html_lib.escape(headline.title) in html[html.index('id="suppressed"'):]
+                shown += 1
+    assert shown > 0, "the small nation has suppressed trust figures"
+    practitioner_scan_covers = sorted(output.rglob("reports/profiles/**/*.html"))
+    assert len(practitioner_scan_covers) > len(list(trusts.glob("*.html")))
+
+
+def test_profile_ranks_use_the_published_equity_distance(pipeline_run):
+    """The profiles' equity distance (Headline.distance) is dbt's (equity_benchmarks)."""
+    import pandas as pd
+
+    from exports.reports.headlines import TRUST_HEADLINES
+
+    _, output = pipeline_run
+    release = _latest_release(output)
+    benchmarks = pd.read_parquet(release / "equity_benchmarks")
+    benchmarks = benchmarks[(benchmarks["geography_level"] == "trust") & benchmarks["equity_distance"].notna()]
+    compared = 0
+    for headline in TRUST_HEADLINES:
+        for row in headline.rows(benchmarks).itertuples():
+            assert headline.distance(row.value) == pytest.approx(row.equity_distance), (headline.key, row)
+            compared += 1
+    assert compared > 100
+
+
+def test_profiles_of_a_full_nation_fit_the_size_budget(pipeline_run):
+    """All profiles of a full nation (210 trusts) ≤ 30 MB. A trust page does not grow with the
+    number of trusts; a region page and the index grow with their trusts, so the small nation's
+    are scaled up by 210 / its trusts. `make bench` reports the size measured at scale 1.0."""
+    _, output = pipeline_run
+    profiles = _latest_release(output) / "reports" / "profiles"
+    trust_pages = list((profiles / "trusts").glob("*.html"))
+    growth = FULL_NATION_TRUSTS / len(trust_pages)
+    largest_region = max(page.stat().st_size for page in (profiles / "regions").glob("*.html"))
+    estimate = (FULL_NATION_TRUSTS * max(page.stat().st_size for page in trust_pages)
+                + FULL_NATION_REGIONS * largest_region * growth
+                + (profiles / "index.html").stat().st_size * growth)
+    assert estimate <= PROFILES_BUDGET_BYTES, f"{estimate / 1e6:.1f} MB"

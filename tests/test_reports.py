@@ -12,6 +12,7 @@ import math
 import re
 import subprocess
 import sys
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -37,6 +38,13 @@ TRUSTS = {  # code: (name, region, White/BME shortlisted, Unknown share of headc
     "RC3": ("Cedar Teaching Hospitals NHS Foundation Trust", "Y58", (900, 350), 7.25),
     "RD4": ("Damson Mental Health NHS Trust", "Y58", (80, 20), 0.5),
 }
+# RD4's type is not known, so its profile has no same-type comparison.
+TRUST_TYPES = {"RA1": "acute", "RB2": "community", "RC3": "acute", "RD4": "unknown"}
+# A trust closed before the reporting year, taken over by RA1: not expected, so it has no
+# profile of its own and appears in RA1's lineage.
+PREDECESSOR = {"org_code": "RZ9", "org_name": "Zelkova Hospitals NHS Trust", "region_code": "Y56",
+               "region_name": "London", "trust_type": "acute", "close_date": date(2023, 3, 31),
+               "successor_org_code": "RA1", "successor_effective_date": date(2023, 4, 1)}
 # Unknown among shortlisted applicants (the rest are the White and BME above): RB2 is above
 # 10% on applicants only, RA1 on headcount only.
 UNKNOWN_SHORTLISTED = {"RA1": 14, "RB2": 42, "RC3": 100, "RD4": 0}
@@ -151,9 +159,13 @@ def build_release(release: Path, *, tables: tuple[str, ...] | None = None) -> Pa
     release.mkdir(parents=True, exist_ok=True)
     if wanted("organisations"):
         write_table(release, "organisations", [
-            {"org_code": code, "org_name": name, "region_code": region, "region_name": REGIONS[region]}
+            {"org_code": code, "org_name": name, "region_code": region, "region_name": REGIONS[region],
+             "trust_type": TRUST_TYPES[code], "close_date": None, "successor_org_code": None,
+             "successor_effective_date": None}
             for code, (name, region, _, _) in TRUSTS.items()
-        ], {"org_code": pa.string(), "org_name": pa.string(), "region_code": pa.string(), "region_name": pa.string()},
+        ] + [PREDECESSOR], {"org_code": pa.string(), "org_name": pa.string(), "region_code": pa.string(),
+                            "region_name": pa.string(), "trust_type": pa.string(), "close_date": pa.date32(),
+                            "successor_org_code": pa.string(), "successor_effective_date": pa.date32()},
             partitioned=False)
     if wanted("equity_metrics"):
         write_table(release, "equity_metrics", equity_metrics_rows(), METRIC_COLUMNS, partitioned=True)
@@ -247,7 +259,7 @@ def context() -> ReleaseContext:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, str]:
     release = build_release(tmp_path_factory.mktemp("release") / f"{YEAR}-20250901T000000Z")
-    written = write_reports(release, context())
+    written = write_reports(release, context())[:2]  # then the profiles (tests/test_profiles.py)
     assert [path.relative_to(release).as_posix() for path in written] == [
         f"{REPORTS_FOLDER}/{NATIONAL_REPORT_FILE}", f"{REPORTS_FOLDER}/{QUALITY_REPORT_FILE}"
     ]
@@ -437,7 +449,7 @@ def test_unknown_threshold_comes_from_the_argument_or_the_environment(tmp_path, 
 
 def test_tables_not_in_the_release_give_a_not_available_section(tmp_path) -> None:
     release = build_release(tmp_path / "release", tables=("organisations", "equity_metrics"))
-    national, quality = (path.read_text(encoding="utf-8") for path in write_reports(release, context()))
+    national, quality = (path.read_text(encoding="utf-8") for path in write_reports(release, context())[:2])
 
     assert_self_contained(national)
     assert_self_contained(quality)
@@ -454,7 +466,7 @@ def test_tables_not_in_the_release_give_a_not_available_section(tmp_path) -> Non
 def test_an_empty_release_still_gets_both_pages_without_plotly(tmp_path) -> None:
     release = tmp_path / "release"
     release.mkdir()
-    national, quality = (path.read_text(encoding="utf-8") for path in write_reports(release, context()))
+    national, quality = (path.read_text(encoding="utf-8") for path in write_reports(release, context())[:2])
     assert national.count("Not available in this release") >= 4
     assert "Plotly" not in national, "no chart, so plotly.js is not inlined"
     assert quality.count("Not available in this release") >= 4

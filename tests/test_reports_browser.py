@@ -48,9 +48,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def run_chromium(page: Path, profile: Path, *, block_network: bool, screenshot: Path | None = None,
-                 net_log: Path | None = None) -> tuple[str, str]:
+                 net_log: Path | None = None, extra: tuple[str, ...] = (),
+                 window: tuple[int, int] = WINDOW) -> tuple[str, str]:
     """Load the page once; return the DOM after load and the browser's log."""
-    arguments = [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", f"--window-size={WINDOW[0]},{WINDOW[1]}"]
+    arguments = [str(CHROMIUM), *FLAGS, *extra, f"--user-data-dir={profile}", f"--window-size={window[0]},{window[1]}"]
     if block_network:
         arguments.append(BLOCK_NETWORK)
     if screenshot is not None:
@@ -101,7 +102,7 @@ def png_size(path: Path) -> tuple[int, int]:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, Path]:
     release = build_release(tmp_path_factory.mktemp("browser-release") / "2025-20250901T000000Z")
-    national, quality = write_reports(release, context())
+    national, quality = write_reports(release, context())[:2]
     return {NATIONAL_REPORT_FILE: national, QUALITY_REPORT_FILE: quality}
 
 

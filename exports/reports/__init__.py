@@ -1,10 +1,11 @@
-"""The release's two HTML reports, written into `<release>/reports/`.
+"""The release's HTML reports, written into `<release>/reports/`.
 
 - `national_report.html`: scorecard, trends, funnel plots, regional comparison, caveats.
 - `data_quality_report.html`: what arrived, what was checked, what was quarantined and
   suppressed, and Unknown ethnicity.
+- `profiles/`: a page per trust and per region, and an index (exports/reports/profiles/).
 
-Both read only the release folder (exports/reports/release_data.py), are self-contained
+All read only the release folder (exports/reports/release_data.py), are self-contained
 static pages, and degrade to a "not available in this release" section for any table the
 release does not have. `write_reports` is called by exports/release.py after the tables and
 quality evidence are written and before the manifest and checksums, so both pages are in
@@ -18,18 +19,21 @@ import time
 from pathlib import Path
 
 from exports.reports.national_report import NATIONAL_REPORT_FILE, write_national_report
+from exports.reports.profiles import PROFILES_FOLDER, write_profiles
 from exports.reports.quality_report import QUALITY_REPORT_FILE, write_quality_report
 from exports.reports.release_data import ReleaseContext, ReleaseData
 
 REPORTS_FOLDER = "reports"
 
-__all__ = ["NATIONAL_REPORT_FILE", "QUALITY_REPORT_FILE", "REPORTS_FOLDER", "ReleaseContext", "write_reports"]
+__all__ = ["NATIONAL_REPORT_FILE", "PROFILES_FOLDER", "QUALITY_REPORT_FILE", "REPORTS_FOLDER", "ReleaseContext",
+           "write_reports"]
 
 logger = logging.getLogger(__name__)
 
 
 def write_reports(release_dir: Path, context: ReleaseContext | None = None) -> list[Path]:
-    """Write both reports into `<release_dir>/reports/`; return their paths.
+    """Write the reports into `<release_dir>/reports/`; return their paths (the national and
+    quality reports first, then the profiles).
 
     `context` is the release's year, method version and inputs; without it they are read
     from the release's manifest.json (to rebuild the reports of a published release).
@@ -39,7 +43,10 @@ def write_reports(release_dir: Path, context: ReleaseContext | None = None) -> l
     data = ReleaseData(release_dir, context or ReleaseContext.from_manifest(release_dir))
     reports_dir = release_dir / REPORTS_FOLDER
     reports_dir.mkdir(parents=True, exist_ok=True)
+    # One ReleaseData for all: each table is read from parquet once.
     written = [write_national_report(data, reports_dir), write_quality_report(data, reports_dir)]
-    logger.info("Reports written in %.1f s: %s", time.perf_counter() - started,
-                ", ".join(path.relative_to(release_dir).as_posix() for path in written))
+    profiles = write_profiles(data, reports_dir)
+    logger.info("Reports written in %.1f s: %s and %d profile pages", time.perf_counter() - started,
+                ", ".join(path.relative_to(release_dir).as_posix() for path in written), len(profiles))
+    written += profiles
     return written

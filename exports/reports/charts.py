@@ -68,6 +68,26 @@ SERIES_STYLES = (
 )
 
 
+@dataclass(frozen=True)
+class BenchmarkStyle:
+    """How a benchmark against England is shown: marker shape, its glyph, colour and words."""
+
+    symbol: str  # plotly marker symbol
+    glyph: str
+    colour: str
+    tint: str  # light background for a table cell, dark text stays readable on it
+    words: str
+
+
+# equity_benchmarks' `benchmark` → its style; None: no benchmark (no interval, or no England).
+BENCHMARK_STYLES = {
+    "better": BenchmarkStyle("diamond", "◆", "#009E73", "#d4efe6", "better than England"),
+    "similar": BenchmarkStyle("circle", "●", "#56B4E9", "#e3f2fb", "similar to England"),
+    "worse": BenchmarkStyle("square", "■", "#D55E00", "#f9dcc8", "worse than England"),
+    None: BenchmarkStyle("circle-open", "○", "#505a5f", "#ffffff", "not benchmarked"),
+}
+
+
 def series_style(index: int) -> SeriesStyle:
     return SERIES_STYLES[index % len(SERIES_STYLES)]
 

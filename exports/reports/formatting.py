@@ -54,6 +54,8 @@ def measure_of(metric_id: str) -> Measure:
 def is_missing(value) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
+    if type(value) is float:  # the common case, without pandas' slower check
+        return value != value
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):

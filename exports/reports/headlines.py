@@ -6,6 +6,7 @@ plain English, and the rows of `equity_metrics` it is drawn from (breakdown `all
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,6 +15,20 @@ from exports.reports.formatting import Measure, measure_of
 
 NATIONAL_CODE = "E92000001"
 NATIONAL_NAME = "England"
+BROAD_GROUPS = ("Asian", "Black", "Mixed", "Other")
+SHORT_TITLES = {
+    "wres2_rl_appointed": "WRES 2 appointment",
+    "wres3_rl_disciplinary": "WRES 3 disciplinary",
+    "wres3_rl_disciplinary_2yr": "WRES 3 disciplinary, 2 years",
+    "wres4_rl_training": "WRES 4 training",
+    "wres5_pct_hba_public": "WRES 5 abuse from public",
+    "wres6_pct_hba_staff": "WRES 6 abuse from staff",
+    "wres7_pct_equal_opps": "WRES 7 equal opportunities",
+    "wres8_pct_discrimination": "WRES 8 discrimination",
+    "wres9_board_voting_gap_pp": "WRES 9 board gap, pp",
+    "concerns_rl_referral": "Concerns: case opened",
+    "concerns_rl_exclusion": "Concerns: exclusion",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,43 @@ class Headline:
     def label(self) -> str:
         qualifier = self.comparison or (f"group {self.group}" if self.group else "")
         return f"{self.title} ({qualifier})" if qualifier else self.title
+
+    @property
+    def short_label(self) -> str:
+        """A label short enough for a chart's axis or a table's column heading."""
+        qualifier = self.comparison or ("BME %" if self.measure is Measure.PERCENTAGE else "")
+        short = SHORT_TITLES.get(self.metric_id, self.title)
+        return f"{short} ({qualifier})" if qualifier else short
+
+    @property
+    def published_for_trusts(self) -> bool:
+        """Concerns figures are published for regions and England only (metrics.md)."""
+        return not self.metric_id.startswith("concerns")
+
+    def broad_groups(self) -> list[tuple[str | None, str | None]]:
+        """(group, comparison) of each broad ethnic group's row beside the official pair.
+
+        Percentages have a row per group; RLs compare each broad group with White, the group
+        of interest where the official comparison has BME (metrics.md, WRES). The board gap and
+        concerns headlines have none.
+        """
+        if self.group is not None and self.measure is Measure.PERCENTAGE:
+            return [(group, None) for group in BROAD_GROUPS]
+        if self.comparison in ("White vs BME", "BME vs White"):
+            return [(None, self.comparison.replace("BME", group)) for group in BROAD_GROUPS]
+        return []
+
+    def distance(self, value: float | None) -> float | None:
+        """The equity distance d of a value (metrics.md, Trends; dbt macro equity_distance):
+        smaller is nearer equity. |ln RL|, |gap|, or the survey percentage oriented so that
+        higher is worse."""
+        if value is None or pd.isna(value):
+            return None
+        if self.measure is Measure.RELATIVE_LIKELIHOOD:
+            return abs(math.log(value)) if value > 0 else None
+        if self.measure is Measure.PERCENTAGE_POINTS:
+            return abs(value)
+        return value if self.higher_is_adverse else -value
 
     def rows(self, metrics: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
         """This headline's rows of equity_metrics (breakdown all), every level and year.
@@ -139,6 +191,10 @@ HEADLINES = (
         + _RL_READING.format(minority="IMGs"),
     ),
 )
+
+# The headlines a trust has: concerns figures are never published for a trust.
+TRUST_HEADLINES = tuple(headline for headline in HEADLINES if headline.published_for_trusts)
+
 
 def headline_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of any headline metric, breakdown all: a small frame to pick from many times."""

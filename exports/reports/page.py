@@ -47,6 +47,12 @@ tbody th { min-width: 11em; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
+table.sortable th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0;
+       color: var(--link); cursor: pointer; text-align: inherit; }
+table.sortable th button:focus { outline: 3px solid #ffb81c; outline-offset: 2px; }
+th[aria-sort=ascending] button::after { content: " ▲"; }
+th[aria-sort=descending] button::after { content: " ▼"; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 details { margin: 4px 0 24px 0; }
 summary { cursor: pointer; color: var(--link); font-weight: 600; }
 footer { border-top: 1px solid var(--rule); margin-top: 48px; padding-top: 8px; padding-bottom: 32px;
@@ -70,25 +76,88 @@ class Column:
     numeric: bool = False
 
 
-def table(caption: str, columns: Sequence[Column | str], rows: Iterable[Sequence], *, empty: str = "None.") -> str:
-    """An HTML table with a caption; cells are text already formatted for display."""
+@dataclass(frozen=True)
+class Cell:
+    """A cell with more than text: a CSS class (e.g. a benchmark's tint), the value a sortable
+    table sorts it by, and markup already escaped (e.g. a glyph with words for screen readers)."""
+
+    text: str
+    css: str = ""
+    sort: str | float | None = None
+    markup: str | None = None  # shown instead of `text` when given; must be escaped HTML
+
+    def html(self) -> str:
+        return self.markup if self.markup is not None else escape(self.text)
+
+
+# Sorts a table whose column headings are buttons (`table(..., sortable=True)`): by each
+# cell's data-sort (numbers numerically, empty cells last), toggling ascending and
+# descending, with aria-sort on the heading so assistive technology hears the order.
+SORT_SCRIPT = """
+document.querySelectorAll('table.sortable').forEach(function (table) {
+  var heads = table.querySelectorAll('thead th');
+  heads.forEach(function (th, column) {
+    var button = th.querySelector('button');
+    if (!button) return;
+    button.addEventListener('click', function () {
+      var ascending = th.getAttribute('aria-sort') !== 'ascending';
+      heads.forEach(function (other) { other.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      function key(row) {
+        var cell = row.cells[column];
+        var raw = cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent.trim();
+        var number = parseFloat(raw);
+        return raw === '' ? null : (isNaN(number) || !/^-?[0-9.e+-]+$/i.test(raw) ? raw.toLowerCase() : number);
+      }
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        if (x === null || y === null) return x === y ? 0 : (x === null ? 1 : -1);
+        var order = x < y ? -1 : (x > y ? 1 : 0);
+        return ascending ? order : -order;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+});
+"""
+
+
+def table(
+    caption: str, columns: Sequence[Column | str], rows: Iterable[Sequence], *, empty: str = "None.",
+    sortable: bool = False, table_id: str | None = None,
+) -> str:
+    """An HTML table with a caption; cells are text already formatted for display, or `Cell`s.
+
+    `sortable`: each column heading is a button that sorts the rows (SORT_SCRIPT, which the
+    page must carry), usable from the keyboard like any button.
+    """
     columns = [column if isinstance(column, Column) else Column(column) for column in columns]
     body = []
     for row in rows:
         cells = []
         for index, (column, cell) in enumerate(zip(columns, row, strict=True)):
-            css = _NUMERIC if column.numeric else ""
+            classes = " ".join(part for part in ("num" if column.numeric else "", getattr(cell, "css", "")) if part)
+            attributes = f' class="{classes}"' if classes else ""
+            if isinstance(cell, Cell) and cell.sort is not None:
+                attributes += f' data-sort="{escape(cell.sort)}"'
             tag = "th" if index == 0 else "td"
             scope = ' scope="row"' if index == 0 else ""
-            cells.append(f"<{tag}{scope}{css}>{escape(cell)}</{tag}>")
+            content = cell.html() if isinstance(cell, Cell) else escape(cell)
+            cells.append(f"<{tag}{scope}{attributes}>{content}</{tag}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not body:
         return f'<p><em>{escape(caption)}:</em> {escape(empty)}</p>'
     head = "".join(
-        f'<th scope="col"{_NUMERIC if column.numeric else ""}>{escape(column.heading)}</th>' for column in columns
+        f'<th scope="col"{_NUMERIC if column.numeric else ""}>'
+        + (f'<button type="button">{escape(column.heading)}</button>' if sortable else escape(column.heading))
+        + "</th>"
+        for column in columns
     )
+    attributes = (f' id="{escape(table_id)}"' if table_id else "") + (' class="sortable"' if sortable else "")
     return (
-        f'<div class="table-wrap"><table><caption>{escape(caption)}</caption>'
+        f'<div class="table-wrap"><table{attributes}><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
@@ -144,19 +213,25 @@ def document(
     sections: Sequence[Section],
     footer: str,
     head_scripts: Sequence[str] = (),
+    *,
+    style: str = "",
+    body_scripts: Sequence[str] = (),
 ) -> str:
-    """The whole page. `head_scripts` are inline script bodies (e.g. plotly.js), in order."""
+    """The whole page. `head_scripts` are inline script bodies (e.g. plotly.js), in order;
+    `body_scripts` run after the page's content (e.g. SORT_SCRIPT); `style` adds rules to the
+    shared style sheet."""
     scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in head_scripts)
+    end_scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in body_scripts)
     fact_items = "".join(f"<li>{escape(label)}: <strong>{escape(value)}</strong></li>" for label, value in facts)
     contents = "".join(f'<li><a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>' for s in sections)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n{scripts}\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{_STYLE}{style}</style>\n{scripts}\n</head>\n<body>\n"
         f'<header><h1>{escape(title)}</h1><p class="lede">{escape(lede)}</p>'
         f'<ul class="facts">{fact_items}</ul></header>\n'
         f'<main>\n<nav aria-label="Contents"><h2>Contents</h2><ol>{contents}</ol></nav>\n'
         + "\n".join(section.html() for section in sections)
-        + f"\n</main>\n<footer>{footer}</footer>\n</body>\n</html>\n"
+        + f"\n</main>\n<footer>{footer}</footer>\n{end_scripts}</body>\n</html>\n"
     )

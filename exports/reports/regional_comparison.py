@@ -26,12 +26,6 @@ COLUMNS = [
 BENCHMARK_COLUMNS = [
     "metric_id", "reporting_year", "geography_level", "geography_code", "breakdown", "group", "comparison", "benchmark",
 ]
-BENCHMARK_STYLES = {  # benchmark → (marker symbol, colour)
-    "better": ("diamond", "#009E73"),
-    "similar": ("circle", "#56B4E9"),
-    "worse": ("square", "#D55E00"),
-    None: ("circle", "#505a5f"),
-}
 ROW_HEIGHT = 46
 MARGIN_TOP, MARGIN_BOTTOM = charts.MARGIN_TOP + 16, 96  # room above for England's label
 
@@ -185,15 +179,14 @@ def _figure(headline: Headline, shown: pd.DataFrame, england: pd.DataFrame, year
             marker=dict(symbol="circle-open", size=11, color="#000000", line=dict(width=2)),
             hovertemplate=f"%{{y}}: White %{{x:.{measure.decimals}f}}<extra></extra>",
         ))
-    for benchmark, (symbol, colour) in BENCHMARK_STYLES.items():
+    for benchmark, style in charts.BENCHMARK_STYLES.items():
         points = shown[shown["benchmark"].isna()] if benchmark is None else shown[shown["benchmark"] == benchmark]
         if points.empty:
             continue
+        symbol, colour, label = style.symbol, style.colour, style.words
         value = charts.values(points["value"], measure)
         upper = [None if fmt.is_missing(u) else fmt.rounded(u - v, measure) for u, v in zip(points["ci_upper"], value, strict=True)]
         lower = [None if fmt.is_missing(lo) else fmt.rounded(v - lo, measure) for lo, v in zip(points["ci_lower"], value, strict=True)]
-        label = f"{benchmark} than England" if benchmark in ("better", "worse") else (
-            "similar to England" if benchmark == "similar" else "not benchmarked")
         texts = [f"{fmt.number(v, measure)}" + (f" · {benchmark}" if benchmark else "") for v in points["value"]]
         figure.add_trace(go.Scatter(
             x=value, y=list(points["name"]), mode="markers+text", name=label,
