@@ -17,8 +17,8 @@ COPY --chown=airflow:0 . /opt/equity/src
 RUN EQUITY_BUILD_COMMIT="${EQUITY_BUILD_COMMIT:?pass --build-arg EQUITY_BUILD_COMMIT}" \
     EQUITY_BUILD_DIRTY="${EQUITY_BUILD_DIRTY}" \
     /opt/equity/src/deploy/install.sh "$(command -v python)" \
- && ln -s "$(python -m nhs_equity_monitor dags-folder)" /opt/equity/dags \
- && python -m ingest.synthetic --sample --landing /opt/equity/sample/landing \
+ && ln -s "$(python -P -m nhs_equity_monitor dags-folder)" /opt/equity/dags \
+ && python -P -m ingest.synthetic --sample --landing /opt/equity/sample/landing \
  && rm -rf /opt/equity/src
 
 ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/equity/dags \

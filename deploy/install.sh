@@ -46,4 +46,4 @@ else
     "$python" -m pip install --quiet --force-reinstall --no-deps "$work"/*.whl
 fi
 echo "Installed nhs-equity-monitor $version (commit $commit, dirty $dirty) into $python"
-echo "Its DAG folder: $("$python" -m nhs_equity_monitor dags-folder)"
+echo "Its DAG folder: $("$python" -P -m nhs_equity_monitor dags-folder)"

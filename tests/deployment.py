@@ -159,8 +159,8 @@ class Deployment:
             env={**os.environ, "UV": uv, "EQUITY_BUILD_COMMIT": self.commit, "EQUITY_BUILD_DIRTY": "false"},
         )
         dags_folder = result.stdout.strip().splitlines()[-1]
-        if not Path(dags_folder, "nhs_equity_monitoring.py").is_file():
-            raise DeploymentError(f"the install commands did not print the DAG folder:\n{result.stdout}")
+        if not Path(dags_folder, "nhs_equity_monitoring.py").is_file() or self.venv not in Path(dags_folder).parents:
+            raise DeploymentError(f"the install commands did not print the installed DAG folder:\n{result.stdout}")
         return dags_folder
 
     def prepare_state(self, dags_folder: str) -> None:
@@ -241,22 +241,23 @@ class Deployment:
         self.start("scheduler", [airflow, "scheduler"])
         self.start("dag-processor", [airflow, "dag-processor"])
         self.start("celery-worker", [airflow, "celery", "worker"])
-        self.wait_for("the api-server", self._api_answers, deadline=90)
+        self.wait_for("the api-server", self._api_answers, deadline=180)
         self.token = self._token()
 
     def stop(self) -> None:
-        """Stop every process this deployment started, by its id (each leads its own session)."""
+        """Stop every process this deployment started, by its id. Each component leads a
+        session of its own; Airflow starts task processes in process groups of their own
+        inside it, so the whole session is signalled. PostgreSQL gets a fast shutdown."""
         for name, process in reversed(list(self.processes.items())):
             if process.poll() is None:
-                with suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
+                signal_session(process.pid, signal.SIGINT if name == "postgres" else signal.SIGTERM)
         for name, process in reversed(list(self.processes.items())):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
+                signal_session(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+            signal_session(process.pid, signal.SIGKILL)  # what is left of its session (tasks, dbt)
 
     # --- the REST API -----------------------------------------------------------------
     def _api_answers(self) -> bool:
@@ -329,6 +330,23 @@ class Deployment:
             tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
             parts.append(f"----- {log.name} (last {lines} lines) -----\n" + "\n".join(tail))
         return "\n".join(parts)
+
+
+def session_members(session_id: int) -> list[int]:
+    """The process ids in the session `session_id` leads (field 6 of /proc/<pid>/stat)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session_id:
+                members.append(int(stat.parent.name))
+    return members
+
+
+def signal_session(session_id: int, signum: int) -> None:
+    for pid in session_members(session_id):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
 def run_checked(command: list[str], timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:

@@ -25,6 +25,8 @@ BUILD_DAG = "nhs_equity_monitoring"
 SIGN_OFF_DAG = "nhs_equity_sign_off"
 SIGN_OFF_TASK = "sign_off"
 HOLDER_RUN = "manual__another-run-holds-this-folder"
+# Deadlines, not timings: a whole run takes about a minute alone, several on a busy machine.
+RUN_DEADLINE = 600
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,7 @@ def deployment():
         subprocess.run(["chmod", "-R", "a+rX", str(root)], check=True)
         deployed.prepare_state(dags_folder)
         deployed.start_services()
-        deployed.wait_for(f"the DAG {BUILD_DAG} to be parsed", lambda: deployed.dag_exists(BUILD_DAG), deadline=90)
+        deployed.wait_for(f"the DAG {BUILD_DAG} to be parsed", lambda: deployed.dag_exists(BUILD_DAG), deadline=180)
         yield deployed
     finally:
         deployed.stop()
@@ -60,29 +62,29 @@ def latest(deployed: Deployment) -> str | None:
     return pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
 
 
-def answer_sign_off_gate(deployed: Deployment, build_run_id: str, choice: str = "Approve") -> str:
-    """Approve the release candidate of `build_run_id` through the HITL API; return the
-    sign-off run's id. Only called where the sign-off DAG exists (issue 9)."""
-    run_id = wait_for_sign_off_run(deployed, build_run_id)
-    path = f"/dags/{SIGN_OFF_DAG}/dagRuns/{run_id}/taskInstances/{SIGN_OFF_TASK}/-1/hitlDetails"
-    deployed.wait_for(f"the sign-off gate of {run_id} to wait for an answer",
-                      lambda: deployed.api("GET", path).status_code == 200, deadline=60)  # fmt: skip
+def answer_sign_off_gate(deployed: Deployment, sign_off_run: str, choice: str = "Approve") -> None:
+    """Answer the human gate of a sign-off run through the HITL API. Only called where the
+    sign-off DAG exists (issue 9); until then the build DAG publishes directly."""
+    path = f"/dags/{SIGN_OFF_DAG}/dagRuns/{sign_off_run}/taskInstances/{SIGN_OFF_TASK}/-1/hitlDetails"
+    deployed.wait_for(f"the sign-off gate of {sign_off_run} to wait for an answer",
+                      lambda: deployed.api("GET", path).status_code == 200, deadline=120)  # fmt: skip
     response = deployed.api("PATCH", path, json={"chosen_options": [choice], "params_input": {}})
     assert response.status_code == 200, response.text
-    return run_id
 
 
-def wait_for_sign_off_run(deployed: Deployment, build_run_id: str) -> str:
-    """The sign-off run scheduled by the candidate asset that `build_run_id` emitted."""
-    before = {run["dag_run_id"] for run in deployed.runs(SIGN_OFF_DAG) if build_run_id not in str(run.get("conf"))}
+def sign_off_runs(deployed: Deployment) -> set[str]:
+    return {run["dag_run_id"] for run in deployed.runs(SIGN_OFF_DAG)}
+
+
+def wait_for_new_sign_off_run(deployed: Deployment, known: set[str]) -> str:
+    """The sign-off run that the build run's candidate asset scheduled."""
     found: list[str] = []
 
     def appeared() -> bool:
-        runs = [run["dag_run_id"] for run in deployed.runs(SIGN_OFF_DAG)]
-        found[:] = [run for run in runs if run not in before]
+        found[:] = sorted(sign_off_runs(deployed) - known)
         return bool(found)
 
-    deployed.wait_for(f"a {SIGN_OFF_DAG} run after {build_run_id}", appeared, deadline=60)
+    deployed.wait_for(f"a new {SIGN_OFF_DAG} run", appeared, deadline=120)
     return found[0]
 
 
@@ -98,7 +100,7 @@ def test_a_run_while_another_holds_the_output_folder_fails_at_once_naming_it(dep
     (scheduled,) = deployment.runs(BUILD_DAG)
     assert scheduled["run_type"] == "scheduled"
 
-    assert deployment.wait_for_run(BUILD_DAG, scheduled["dag_run_id"], deadline=90) == "failed"
+    assert deployment.wait_for_run(BUILD_DAG, scheduled["dag_run_id"], deadline=300) == "failed"
     tasks = deployment.task_instances(BUILD_DAG, scheduled["dag_run_id"])
     assert tasks["take_run_lock"]["state"] == "failed"
     assert tasks["take_run_lock"]["try_number"] == 1
@@ -112,7 +114,7 @@ def test_a_run_while_another_holds_the_output_folder_fails_at_once_naming_it(dep
 
 def test_without_the_key_the_run_fails_once_without_retries_and_latest_stays(deployment):
     run_id = deployment.trigger(BUILD_DAG)
-    assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=120) == "failed"
+    assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=300) == "failed"
     tasks = deployment.task_instances(BUILD_DAG, run_id)
     assert tasks["ingest"]["state"] == "failed"
     assert tasks["ingest"]["try_number"] == 1  # AirflowFailException: retries=2 are not used
@@ -128,13 +130,16 @@ def test_a_run_publishes_a_verified_release_naming_its_run_and_commit(deployment
     # The key as the platform holds it: a variable whose name Airflow masks.
     response = deployment.api("POST", "/variables", json={"key": "equity_pseudonymisation_secret", "value": deployment.key})
     assert response.status_code in (200, 201), response.text
+    gated = deployment.dag_exists(SIGN_OFF_DAG)
+    known = sign_off_runs(deployment) if gated else set()
     run_id = deployment.trigger(BUILD_DAG)
-    if deployment.dag_exists(SIGN_OFF_DAG):
-        assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=180) == "success"
-        sign_off_run = answer_sign_off_gate(deployment, run_id)
+    if gated:
+        assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=RUN_DEADLINE) == "success"
+        sign_off_run = wait_for_new_sign_off_run(deployment, known)
+        answer_sign_off_gate(deployment, sign_off_run)
         assert deployment.wait_for_run(SIGN_OFF_DAG, sign_off_run, deadline=90) == "success"
     else:  # before the sign-off gate (issue 9), the build DAG publishes directly
-        assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=180) == "success", deployment.component_logs()
+        assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=RUN_DEADLINE) == "success", deployment.component_logs()
 
     tasks = deployment.task_instances(BUILD_DAG, run_id)
     assert {task_id: ti["state"] for task_id, ti in tasks.items()} == dict.fromkeys(tasks, "success")
@@ -160,9 +165,10 @@ def test_an_unanswered_sign_off_gate_fails_and_publishes_nothing(deployment):
         pytest.skip(f"the deployment has no {SIGN_OFF_DAG} DAG yet (issue 9): the build DAG publishes directly")
     releases = sorted(path.name for path in (deployment.output / "releases").iterdir())
     before = latest(deployment)
+    known = sign_off_runs(deployment)
     run_id = deployment.trigger(BUILD_DAG)
-    assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=180) == "success"
-    sign_off_run = wait_for_sign_off_run(deployment, run_id)
+    assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=RUN_DEADLINE) == "success"
+    sign_off_run = wait_for_new_sign_off_run(deployment, known)
     deadline = deployment.sign_off_timeout + 90
     assert deployment.wait_for_run(SIGN_OFF_DAG, sign_off_run, deadline=deadline) == "failed"
     assert latest(deployment) == before
