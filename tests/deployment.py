@@ -87,7 +87,7 @@ class Deployment:
     user: pwd.struct_passwd
     commit: str
     key: str = field(default_factory=lambda: "deploy-test-key-" + secrets.token_hex(16))
-    sign_off_timeout: int = 25
+    sign_off_timeout: int = 60  # long enough to answer the gate on a busy machine
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     api_port: int = field(default_factory=free_port)
     pg_port: int = field(default_factory=free_port)
