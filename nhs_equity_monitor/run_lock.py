@@ -155,7 +155,10 @@ def _set_aside(output: Path, stale: dict) -> None:
 
 
 def _remove_leftovers(output: Path) -> None:
-    """Staging folders of runs that were killed before they could remove their own."""
+    """Staging folders of runs that were killed before they could remove their own (the work
+    zone itself is replaced by ingest), and lock files a killed writer left half-renamed."""
+    for partial in output.glob(f"{LOCK_FILE}.*"):
+        partial.unlink(missing_ok=True)
     for parent in STAGING_PARENTS:
         for leftover in sorted((output / parent).glob(STAGING_GLOB)):
             logger.warning("Removing %s, left by a run that did not finish", leftover)

@@ -36,10 +36,12 @@ def test_a_dead_runs_lock_goes_stale_and_is_taken_over_with_its_leftovers(tmp_pa
     (leftover / "equity_metrics").mkdir(parents=True)
     kept = tmp_path / "releases" / "2025-20250101T000000Z"
     kept.mkdir()
+    (tmp_path / f"{run_lock.LOCK_FILE}.0123abcd").write_text("{")  # a beat cut short
 
     assert run_lock.acquire(tmp_path, "manual__next")["run_id"] == "manual__next"
     assert run_lock.holder(tmp_path)["run_id"] == "manual__next"
     assert not leftover.exists() and kept.exists()
+    assert [path.name for path in tmp_path.glob(".run-lock*")] == [run_lock.LOCK_FILE]
 
 
 def test_a_lock_that_beats_is_not_stale(tmp_path, monkeypatch):
