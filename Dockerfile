@@ -1,6 +1,6 @@
 # The pipeline on the official Airflow image of the version uv.lock pins (a test checks the
-# tag). deploy/install.sh does all the work, as it does in the deployment test; only the
-# FROM and COPY lines are not run by `make test`.
+# tag). deploy/install.sh does the work, as it does in the deployment test; `make test` runs
+# all but the FROM and COPY lines (the sample line is `make sample`'s generator).
 #   docker compose build --build-arg EQUITY_BUILD_COMMIT=$(git rev-parse HEAD)
 FROM apache/airflow:3.3.2-python3.11
 
@@ -15,9 +15,8 @@ COPY --chown=airflow:0 . /opt/equity/src
 # Installed into the image's own Airflow environment under its pip freeze; the bundled
 # synthetic sample is generated into the image as the default landing folder.
 RUN EQUITY_BUILD_COMMIT="${EQUITY_BUILD_COMMIT:?pass --build-arg EQUITY_BUILD_COMMIT}" \
-    EQUITY_BUILD_DIRTY="${EQUITY_BUILD_DIRTY}" \
+    EQUITY_BUILD_DIRTY="${EQUITY_BUILD_DIRTY}" EQUITY_DAGS_LINK=/opt/equity/dags \
     /opt/equity/src/deploy/install.sh "$(command -v python)" \
- && ln -s "$(python -P -m nhs_equity_monitor dags-folder)" /opt/equity/dags \
  && python -P -m ingest.synthetic --sample --landing /opt/equity/sample/landing \
  && rm -rf /opt/equity/src
 

@@ -11,7 +11,8 @@
 #
 # A copy without .git (a git archive, a Docker build context) names its commit in
 # EQUITY_BUILD_COMMIT (and EQUITY_BUILD_DIRTY=true|false). With `uv` on PATH (or UV set) it
-# builds and installs with uv; otherwise with pip.
+# builds and installs with uv; otherwise with pip. With EQUITY_DAGS_LINK set, a symlink of
+# that name points at the installed DAG folder (a fixed path for `dags_folder`).
 set -euo pipefail
 
 python=${1:?usage: deploy/install.sh AIRFLOW_PYTHON}
@@ -45,5 +46,9 @@ else
     "$python" -m pip install --quiet --constraint "$work/platform-constraints.txt" "$work"/*.whl
     "$python" -m pip install --quiet --force-reinstall --no-deps "$work"/*.whl
 fi
+dags_folder=$("$python" -P -m nhs_equity_monitor dags-folder)
+if [ -n "${EQUITY_DAGS_LINK:-}" ]; then
+    ln -sfn "$dags_folder" "$EQUITY_DAGS_LINK"
+fi
 echo "Installed nhs-equity-monitor $version (commit $commit, dirty $dirty) into $python"
-echo "Its DAG folder: $("$python" -P -m nhs_equity_monitor dags-folder)"
+echo "Its DAG folder: $dags_folder${EQUITY_DAGS_LINK:+ (linked from $EQUITY_DAGS_LINK)}"

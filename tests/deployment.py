@@ -156,12 +156,15 @@ class Deployment:
         result = run_checked(
             ["bash", "-euo", "pipefail", "-c", commands],
             cwd=self.source,
-            env={**os.environ, "UV": uv, "EQUITY_BUILD_COMMIT": self.commit, "EQUITY_BUILD_DIRTY": "false"},
-        )
-        dags_folder = result.stdout.strip().splitlines()[-1]
-        if not Path(dags_folder, "nhs_equity_monitoring.py").is_file() or self.venv not in Path(dags_folder).parents:
+            env={**os.environ, "UV": uv, "EQUITY_BUILD_COMMIT": self.commit, "EQUITY_BUILD_DIRTY": "false",
+                 "EQUITY_DAGS_LINK": str(self.root / "dags")},
+        )  # fmt: skip
+        printed = Path(result.stdout.strip().splitlines()[-1])
+        if not (printed / "nhs_equity_monitoring.py").is_file() or self.venv not in printed.parents:
             raise DeploymentError(f"the install commands did not print the installed DAG folder:\n{result.stdout}")
-        return dags_folder
+        if (self.root / "dags").resolve() != printed.resolve():
+            raise DeploymentError(f"EQUITY_DAGS_LINK does not point at {printed}")
+        return str(self.root / "dags")  # as the image's dags_folder is its link
 
     def prepare_state(self, dags_folder: str) -> None:
         for folder in (self.state, self.airflow_home, self.logs, self.output, self.state / "home"):
