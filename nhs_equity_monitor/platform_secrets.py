@@ -45,5 +45,8 @@ def pseudonymisation_key(landing: Path) -> str | None:
     try:
         key_for(landing, configured)
     except ConfigurationError as error:
-        raise AirflowFailException(str(error)) from error
+        raise AirflowFailException(
+            f"No pseudonymisation key in the platform's secrets: neither the connection "
+            f"{KEY_CONNECTION!r} (its password) nor the variable {KEY_VARIABLE!r} is set. {error}"
+        ) from error
     return configured
