@@ -93,6 +93,13 @@ class Deployment:
     pg_port: int = field(default_factory=free_port)
     redis_port: int = field(default_factory=free_port)
     token: str | None = None
+    dags_folder: str = ""
+    # One set of secrets for every component: with different ones every task fails.
+    shared_secrets: dict[str, str] = field(default_factory=lambda: {
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+    })  # fmt: skip
 
     # --- folders ----------------------------------------------------------------------
     @property
@@ -175,12 +182,6 @@ class Deployment:
 
     # --- the environment of every component ---------------------------------------------
     def environment(self) -> dict[str, str]:
-        if not hasattr(self, "_secrets"):
-            self._secrets = {
-                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-                "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
-                "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-            }
         database = f"postgresql+psycopg2://{SERVICE_USER}@127.0.0.1:{self.pg_port}/airflow"
         return {
             "PATH": f"{self.venv / 'bin'}:/usr/bin:/bin",
@@ -199,7 +200,7 @@ class Deployment:
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-            **self._secrets,
+            **self.shared_secrets,
             # The pipeline's settings; the key is not here: it is an Airflow variable.
             "EQUITY_LANDING_DIR": str(self.landing),
             "EQUITY_OUTPUT_DIR": str(self.output),
