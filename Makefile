@@ -18,15 +18,20 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 SAMPLE := data/sample/landing
 
-.PHONY: run test bench sample clean browser
+.PHONY: run test bench sample clean browser deploy-test deployment-services
 run: $(VENV)/.synced $(if $(EQUITY_LANDING_DIR),,$(SAMPLE)) $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/airflow dags test nhs_equity_monitoring
 	$(PY) -m exports.latest
 
-test: $(VENV)/.synced browser
-	$(PY) -m pytest; rc=$$?; \
+test: $(VENV)/.synced browser deployment-services
+	UV=$(UV) $(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating as a failure"; exit 1; fi; \
 	exit $$rc
+
+# A real Airflow deployment (PostgreSQL, Redis, Celery) run as a service user from a
+# `git archive` copy of HEAD: tests/test_deployment.py. Without root it skips (fails under CI=true).
+deploy-test: $(VENV)/.synced deployment-services
+	UV=$(UV) $(PY) -m pytest tests/test_deployment.py
 
 bench: $(VENV)/.synced
 	$(PY) tests/benchmark/run_benchmark.py
@@ -40,6 +45,15 @@ browser:
 		echo "Installing Debian's chromium for the browser tests"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Could not install chromium: the browser tests will be skipped"; \
+	fi
+
+# As root, Debian's PostgreSQL, Redis and Python 3.11 (the deployment's venv) for the deployment test.
+deployment-services:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || ! command -v redis-server >/dev/null \
+		  || [ ! -x /usr/bin/python3.11 ]; }; then \
+		echo "Installing Debian's postgresql, redis-server and python3.11 for the deployment test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server python3.11 >/dev/null; \
 	fi
 
 # Bootstrap uv from PyPI when the machine does not have it.

@@ -21,26 +21,26 @@ in landing as always, records the list in its manifest as `requested_years`. Eac
 also lists in `figure_revisions.csv` the published figures that changed since the previous
 release.
 
-**Configuration (environment):** `EQUITY_LANDING_DIR`, `EQUITY_OUTPUT_DIR`,
-`EQUITY_PSEUDONYMISATION_KEY` (required for any landing other than the bundled sample).
+**Configuration (environment):** `EQUITY_LANDING_DIR`, `EQUITY_OUTPUT_DIR`. The
+pseudonymisation key (required for any landing other than the bundled sample) comes from the
+connection `equity_pseudonymisation` (its password), the variable
+`equity_pseudonymisation_secret`, or `EQUITY_PSEUDONYMISATION_KEY`, in that order.
+
+**One run at a time:** `take_run_lock` takes the output folder for this run (a second run
+fails at once and names the holder); `release_run_lock`, a teardown, gives it back.
 """
 
+# Parse time imports only Airflow and the standard library: the dag-processor needs neither
+# the project nor dbt. Each step imports the project when it runs, on the worker.
 from __future__ import annotations
 
-import shlex
-import shutil
 import sys
-from datetime import timedelta
-from pathlib import Path
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-import pendulum
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Asset, Param, dag, get_current_context, setup, task, teardown
 
-from ingest import config
-
-# dbt is installed beside Airflow: next to its Python in a virtualenv, else on PATH.
-_VENV_DBT = Path(sys.executable).parent / "dbt"
-DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
 EQUITY_RELEASE = Asset("nhs-equity/equity-release")
 
 
@@ -50,13 +50,23 @@ def _log_failure(context) -> None:
     print(f"Equity pipeline step {ti.task_id} failed in run {ti.run_id}", file=sys.stderr)
 
 
+@contextmanager
+def _holding_run_lock():
+    """The step's run must hold the output folder; it beats the lock while it works."""
+    from ingest import config
+    from nhs_equity_monitor import run_lock
+
+    with run_lock.held(config.paths().output, get_current_context()["run_id"]) as lock:
+        yield lock
+
+
 @dag(
     dag_id="nhs_equity_monitoring",
     description="WRES, staff survey and concerns casework into published national equity metrics",
     doc_md=__doc__,
     # WRES returns are due by 31 August; the annual run follows on 1 September.
     schedule="0 6 1 9 *",
-    start_date=pendulum.datetime(2025, 9, 1, tz="Europe/London"),
+    start_date=datetime(2025, 9, 1, tzinfo=ZoneInfo("Europe/London")),
     catchup=False,
     max_active_runs=1,
     params={
@@ -79,57 +89,89 @@ def _log_failure(context) -> None:
     tags=["equity", "wres", "publication"],
 )
 def nhs_equity_monitoring():
+    # A held lock is a finding about another run, not a transient fault: no retry.
+    @setup
+    def take_run_lock() -> None:
+        from ingest import config
+        from nhs_equity_monitor import provenance, run_lock
+
+        # The code's provenance is read as the run starts and kept with the lock for publish.
+        run_lock.acquire(config.paths().output, get_current_context()["run_id"], provenance.code_provenance())
+
+    @teardown
+    def release_run_lock() -> None:
+        from ingest import config
+        from nhs_equity_monitor import run_lock
+
+        run_lock.release(config.paths().output, get_current_context()["run_id"])
+
     # Reading files can meet a transient storage error, so these steps retry.
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def ingest() -> dict:
+        from ingest import config
         from ingest.run import ingest_landing
+        from nhs_equity_monitor.platform_secrets import pseudonymisation_key
 
-        return ingest_landing(config.paths())
+        paths = config.paths()
+        with _holding_run_lock():
+            # The key is an argument, never an XCom value (platform_secrets masks it in logs).
+            return ingest_landing(paths, key=pseudonymisation_key(paths.landing))
 
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def validate(ingest_summary: dict) -> dict:
         from expectations.validate import validate_landed
+        from ingest import config
 
-        return validate_landed(config.paths())
+        with _holding_run_lock():
+            return validate_landed(config.paths())
 
     # After ingest (which replaces the work zone) and before publish (which moves LATEST).
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def previous_release_inputs(validation_summary: dict) -> dict:
         from exports.previous_release import write_previous_input_hashes
+        from ingest import config
 
-        return write_previous_input_hashes(config.paths())
+        with _holding_run_lock():
+            return write_previous_input_hashes(config.paths())
 
-    # A failed dbt test is a finding, not a transient fault: no retry. Every data test runs;
-    # unit tests prove the SQL on fixed fixtures, not the data, so they run in CI (`make
-    # test`), as dbt recommends, and not again on every production run.
-    @task.bash
-    def dbt_build(validation_summary: dict) -> str:
-        paths = config.paths()
-        return (
-            f"cd {shlex.quote(str(config.DBT_PROJECT_DIR))} && "
-            f"EQUITY_WORK_DIR={shlex.quote(str(paths.work))} DBT_SEND_ANONYMOUS_USAGE_STATS=false "
-            f"{shlex.quote(DBT_EXECUTABLE)} build --exclude-resource-type unit_test --profiles-dir . "
-            f"--target-path {shlex.quote(str(paths.dbt_target))} "
-            f"--log-path {shlex.quote(str(paths.work / 'dbt_logs'))}"
-        )
+    # A failed dbt test is a finding, not a transient fault: no retry.
+    @task
+    def dbt_build(validation_summary: dict) -> None:
+        from ingest import config
+        from nhs_equity_monitor.dbt_build import dbt_build
+
+        with _holding_run_lock():
+            dbt_build(config.paths())
 
     @task(outlets=[EQUITY_RELEASE])
     def publish(ingest_summary: dict) -> str:
         from exports.release import publish_release
         from exports.run_years import resolve_run_years
+        from ingest import config
 
         context = get_current_context()
         year, requested = resolve_run_years(context["params"], ingest_summary)
-        release = publish_release(
-            config.paths(), reporting_year=year, run_id=context["run_id"], requested_years=requested
-        )
+        with _holding_run_lock() as lock:
+            release = publish_release(
+                config.paths(),
+                reporting_year=year,
+                run_id=context["run_id"],
+                requested_years=requested,
+                code=lock["code"],
+            )
         return str(release)
 
+    lock = take_run_lock()
     ingested = ingest()
     validated = validate(ingested)
     built = dbt_build(validated)
     previous_release_inputs(validated) >> built
-    built >> publish(ingested)
+    published = publish(ingested)
+    built >> published
+    lock >> ingested
+    released = release_run_lock()
+    published >> released
+    lock >> released
 
 
 nhs_equity_monitoring()

@@ -1,15 +1,14 @@
-"""What a release records about where it came from: the code, the tools and the inputs."""
+"""What a release records about where it came from: the tools and the inputs (the code's
+own provenance is nhs_equity_monitor/provenance.py)."""
 
 from __future__ import annotations
 
 import platform
-import subprocess
 from importlib import metadata
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ingest.config import PROJECT_ROOT
 
 RECORDED_PACKAGES = (
     "duckdb",
@@ -20,23 +19,6 @@ RECORDED_PACKAGES = (
     "great-expectations",
     "apache-airflow",
 )
-
-
-def git_commit() -> str | None:
-    """The project's commit, or None where there is no git (e.g. an installed image)."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = result.stdout.strip()
-    return commit if result.returncode == 0 and commit else None
 
 
 def tool_versions() -> dict[str, str | None]:

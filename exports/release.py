@@ -47,7 +47,7 @@ from exports.data_dictionary import DICTIONARY_TABLE, dictionary_table, write_da
 from exports.datapackage import write_datapackage
 from exports.dbt_docs import dbt_vars, load_manifest, published_table_docs, upstream_sources
 from exports.latest_pointer import point_latest_to
-from exports.provenance import git_commit, input_files, tool_versions
+from exports.provenance import input_files, tool_versions
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel, published_models
 from exports.release_database import write_release_database
 from exports.reports import ReleaseContext, write_reports
@@ -66,6 +66,7 @@ from exports.revisions import (
 from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
 from exports.table_files import DataFile, read_published_table, write_table_files
 from ingest.config import DBT_PROJECT_DIR, Paths
+from nhs_equity_monitor.provenance import code_provenance
 
 logger = logging.getLogger(__name__)
 
@@ -88,12 +89,15 @@ def publish_release(
     run_id: str,
     note: str | None = None,
     requested_years: list[int] | None = None,
+    code: dict | None = None,
 ) -> Path:
     """Publish the warehouse's public models as a new release; point LATEST and current at it.
 
     `note` is the publisher's note for the revisions log (e.g. why a year is republished).
     `requested_years` are the years the run was asked for (a backfill's list; see
     exports/run_years.py), recorded in the manifest; by default [reporting_year].
+    `code` is the code's provenance as read when the run started (nhs_equity_monitor/
+    provenance.py); by default it is read now.
     Returns the release folder. Never overwrites a release.
     """
     manifest_path = paths.dbt_target / "manifest.json"
@@ -110,6 +114,7 @@ def publish_release(
     table_docs = published_table_docs(dbt_manifest, models, variables)
     sources = upstream_sources(dbt_manifest, models)
 
+    code = code or code_provenance()  # before anything is written: code that cannot say what it is does not publish
     created_at = datetime.now(UTC).replace(microsecond=0)
     created_at_text = created_at.isoformat().replace("+00:00", "Z")
     paths.releases.mkdir(parents=True, exist_ok=True)
@@ -130,7 +135,7 @@ def publish_release(
         write_figure_revisions(staging_dir, revised)
         if revised:
             logger.info("%d figures differ from the previous release %s", len(revised), previous_dir.name)
-        commit = git_commit()
+        commit = code["commit"]
         revised_note = figure_revisions_note(revised)
         release_note_text = release_note(history, reporting_year, method_version, note)
         if revised_note:
@@ -181,6 +186,7 @@ def publish_release(
             "method_version": method_version,
             "note": release_note_text,
             "git_commit": commit,
+            "code": code,
             "tool_versions": tool_versions(),
             "inputs": inputs,
             "tables": tables,

@@ -10,11 +10,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from nhs_equity_monitor import resources
+
+# The checkout's data folders; a deployment sets EQUITY_LANDING_DIR and EQUITY_OUTPUT_DIR.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LANDING_DIR = PROJECT_ROOT / "data" / "sample" / "landing"
 DEFAULT_OUTPUT_DIR = PROJECT_ROOT / "data" / "output"
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-GX_CONTEXT_DIR = PROJECT_ROOT / "expectations" / "gx"
+# Shipped with the package, so found where it is installed (nhs_equity_monitor/resources.py).
+DBT_PROJECT_DIR = resources.dbt_project_dir()
+GX_CONTEXT_DIR = resources.gx_context_dir()
 
 # Public, documented, and only ever used for the fictional sample (see README).
 DEMONSTRATION_KEY = "fictional-nation-demonstration-key-not-secret"

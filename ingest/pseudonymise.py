@@ -20,8 +20,13 @@ from ingest import config
 PSEUDONYMISED_COLUMNS = {"practitioner_id": "practitioner_pseudonym"}
 
 
-def key_for(landing: Path) -> bytes:
-    """The run's key. The public demonstration key is only ever used on the bundled sample."""
+def key_for(landing: Path, configured: str | None = None) -> bytes:
+    """The run's key: `configured` (from the platform's secrets) or the environment's.
+
+    The public demonstration key is only ever used on the bundled sample.
+    """
+    if configured:
+        return configured.encode("utf-8")
     key = config.pseudonymisation_key()  # fails closed when EQUITY_LANDING_DIR is set without a key
     # A caller may pass paths that are not from the environment; real data must never be
     # hashed with the published demonstration key because EQUITY_LANDING_DIR was left unset.

@@ -35,15 +35,18 @@ REQUIRED_REFERENCE = {
 }
 
 
-def ingest_landing(paths: Paths) -> dict:
+def ingest_landing(paths: Paths, key: str | None = None) -> dict:
     """Replace the work zone with the raw zone, manifest and failure ledger of `paths.landing`.
+
+    `key` is the pseudonymisation key from the platform's secrets (an argument, so it never
+    travels through XCom); without it the environment's is used (ingest/pseudonymise.py).
 
     Returns a JSON-serialisable summary. Raises LandingFolderError or ReferenceDataError
     (ingest.errors), or ConfigurationError when the pseudonymisation key is missing.
     """
     started = time.perf_counter()
     _check_folders(paths)
-    key = key_for(paths.landing)
+    key = key_for(paths.landing, key)
     _reset_work_zone(paths)
     files = discover(paths.landing)
     _check_required_reference(files, paths)

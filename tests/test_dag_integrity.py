@@ -21,7 +21,7 @@ def test_every_dag_file_imports_without_errors():
 
 def test_equity_dag_runs_the_steps_in_order():
     dag = _dagbag().dags["nhs_equity_monitoring"]
-    order = ["ingest", "validate", "previous_release_inputs", "dbt_build", "publish"]
+    order = ["take_run_lock", "ingest", "validate", "previous_release_inputs", "dbt_build", "publish", "release_run_lock"]
     for upstream, downstream in zip(order, order[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids
 
@@ -48,3 +48,34 @@ def test_equity_dag_scheduling_guards():
     assert not dag.params["backfill_years"]  # not a backfill unless asked
     assert type(dag.timetable).__name__ == "CronTriggerTimetable"  # yearly, not manual-only
     assert dag.get_task("ingest").retries == 2
+
+
+def test_dag_file_imports_only_airflow_and_the_standard_library_at_parse_time():
+    # The dag-processor has neither the project nor dbt (README, "Running on a real Airflow
+    # deployment"): every project import happens inside a task.
+    import ast
+    import sys
+
+    allowed = {"airflow", "__future__", *sys.stdlib_module_names}
+    for dag_file in DAGS_FOLDER.glob("*.py"):
+        tree = ast.parse(dag_file.read_text(encoding="utf-8"))
+        for node in tree.body:  # module level only: imports inside functions run in tasks
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                assert top in allowed, f"{dag_file.name} imports {name} at parse time"
+                if top == "airflow":
+                    assert name.startswith(("airflow.sdk", "airflow.providers.standard")), name
+
+
+def test_run_lock_spans_ingest_to_publish_and_is_always_released():
+    dag = _dagbag().dags["nhs_equity_monitoring"]
+    take, release = dag.get_task("take_run_lock"), dag.get_task("release_run_lock")
+    assert take.is_setup and release.is_teardown
+    assert take.retries == 0  # a held lock is another run's, not a transient fault
+    assert {"ingest", "publish"} <= take.get_flat_relative_ids(upstream=False)
+    assert "publish" in release.get_flat_relative_ids(upstream=True)

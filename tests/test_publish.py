@@ -512,9 +512,11 @@ def test_manifest_records_ids_versions_inputs_and_every_file(paths: Paths) -> No
     created_at = datetime.fromisoformat(manifest["created_at"])
     assert manifest["created_at"].endswith("Z") and created_at.utcoffset() == timedelta(0)
     assert release.name == f"{YEAR}-{created_at:%Y%m%dT%H%M%SZ}"
-    assert manifest["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", manifest["git_commit"])
-    if (PROJECT_ROOT / ".git").exists():
-        assert manifest["git_commit"] is not None
+    # Provenance is never null: this checkout's commit, read from git, with its dirty flag.
+    assert re.fullmatch(r"[0-9a-f]{40}", manifest["git_commit"])
+    assert manifest["code"]["source"] == "git checkout"
+    assert manifest["code"]["commit"] == manifest["git_commit"]
+    assert isinstance(manifest["code"]["dirty"], bool)
 
     versions = manifest["tool_versions"]
     assert versions["python"] == ".".join(map(str, sys.version_info[:3]))
