@@ -30,18 +30,32 @@ from __future__ import annotations
 import shlex
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pendulum
 from airflow.sdk import Asset, Param, dag, get_current_context, task
-
-from ingest import config
+from airflow.sdk.exceptions import AirflowFailException
 
 # dbt is installed beside Airflow: next to its Python in a virtualenv, else on PATH.
 _VENV_DBT = Path(sys.executable).parent / "dbt"
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
 EQUITY_RELEASE = Asset("nhs-equity/equity-release")
+
+
+@contextmanager
+def _fail_fast() -> Iterator[None]:
+    """A failure no retry can mend (the project's NonRetryableError: a missing or unusable
+    reference file, a missing pseudonymisation key) fails the task at once, without its
+    retries. Any other error, such as a storage read that fails for a moment, is retried."""
+    from ingest.errors import NonRetryableError
+
+    try:
+        yield
+    except NonRetryableError as error:
+        raise AirflowFailException(str(error)) from error
 
 
 def _log_failure(context) -> None:
@@ -79,23 +93,29 @@ def _log_failure(context) -> None:
     tags=["equity", "wres", "publication"],
 )
 def nhs_equity_monitoring():
-    # Reading files can meet a transient storage error, so these steps retry.
+    # Reading files can meet a transient storage error, so these steps retry; a failure no
+    # retry can mend fails at once (_fail_fast).
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def ingest() -> dict:
+        from ingest import config
         from ingest.run import ingest_landing
 
-        return ingest_landing(config.paths())
+        with _fail_fast():
+            return ingest_landing(config.paths())
 
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def validate(ingest_summary: dict) -> dict:
         from expectations.validate import validate_landed
+        from ingest import config
 
-        return validate_landed(config.paths())
+        with _fail_fast():
+            return validate_landed(config.paths())
 
     # After ingest (which replaces the work zone) and before publish (which moves LATEST).
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def previous_release_inputs(validation_summary: dict) -> dict:
         from exports.previous_release import write_previous_input_hashes
+        from ingest import config
 
         return write_previous_input_hashes(config.paths())
 
@@ -104,6 +124,8 @@ def nhs_equity_monitoring():
     # test`), as dbt recommends, and not again on every production run.
     @task.bash
     def dbt_build(validation_summary: dict) -> str:
+        from ingest import config
+
         paths = config.paths()
         return (
             f"cd {shlex.quote(str(config.DBT_PROJECT_DIR))} && "
@@ -117,6 +139,7 @@ def nhs_equity_monitoring():
     def publish(ingest_summary: dict) -> str:
         from exports.release import publish_release
         from exports.run_years import resolve_run_years
+        from ingest import config
 
         context = get_current_context()
         year, requested = resolve_run_years(context["params"], ingest_summary)

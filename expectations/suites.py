@@ -8,9 +8,9 @@ these suites into the versioned GX context in `expectations/gx/`; at run time th
 not this module, is what GX reads.
 
 Suites read the raw zone (text). Rules that need another column, sheet or file compare
-against helper columns from `frames.py`; the WRES organisation list comes from etr.csv as
-the run-time parameter `etr_org_codes`, and the region list from regions.csv as
-`region_codes`.
+against helper columns from `frames.py`; the WRES organisation lists come from etr.csv as
+the run-time parameters `etr_org_codes`, `out_of_scope_org_codes` (national grouping not in
+regions.csv) and `unattributable_org_codes` (rows that failed an `unattributable` rule).
 """
 
 from __future__ import annotations
@@ -192,9 +192,39 @@ def empty_unless(column: str, flag: str, rule: str, message: str) -> gxe.Expecta
 # The suites.
 
 
+# etr.csv is read as ODS publishes it (input contract 1.1): only an empty or repeated
+# organisation code makes the file unusable. A row that fails one of these rules instead
+# cannot be attributed: it stays in the run, is listed with a warning and is never expected.
+UNATTRIBUTABLE = "unattributable"
+
+
 def _ref_etr() -> list[gxe.Expectation]:
-    def etr_date(column: str) -> gxe.Expectation:
-        return date(column, contract.ETR_DATE_FORMAT, "YYYYMMDD")
+    def unattributable(expectation: gxe.Expectation) -> gxe.Expectation:
+        expectation.meta["effect"] = UNATTRIBUTABLE
+        return expectation
+
+    def etr_date(column: str, written: str) -> gxe.Expectation:
+        return unattributable(
+            _rule(
+                gxe.ExpectColumnValuesToMatchStrftimeFormat,
+                f"{column}_valid_date",
+                f"the {written} is not a real calendar date written YYYYMMDD",
+                column,
+                column=column,
+                strftime_format=contract.ETR_DATE_FORMAT,
+            )
+        )
+
+    def given(column: str, written: str) -> gxe.Expectation:
+        return unattributable(
+            _rule(
+                gxe.ExpectColumnValuesToNotBeNull,
+                f"{column}_not_null",
+                f"the {written} is empty",
+                column,
+                column=column,
+            )
+        )
 
     return [
         required("org_code"),
@@ -205,19 +235,19 @@ def _ref_etr() -> list[gxe.Expectation]:
             "org_code",
             column="org_code",
         ),
-        required("org_name"),
-        required("region_code"),
-        _rule(
-            gxe.ExpectColumnValuesToBeInSet,
-            "region_code_in_regions",
-            "region_code (national grouping) is not listed in regions.csv.",
-            "region_code",
-            column="region_code",
-            value_set={"$PARAMETER": "region_codes"},
+        given("org_name", "name (column 2)"),
+        given("region_code", "national grouping (column 3)"),
+        given("open_date", "open date (column 11)"),
+        etr_date("open_date", "open date (column 11)"),
+        etr_date("close_date", "close date (column 12)"),
+        unattributable(
+            not_before(
+                "close_date",
+                "open_date",
+                "close_date_not_before_open_date",
+                "the close date (column 12) is before the open date (column 11)",
+            )
         ),
-        required("open_date"),
-        etr_date("open_date"),
-        etr_date("close_date"),
     ]
 
 
@@ -298,6 +328,24 @@ def _wres_submission() -> list[gxe.Expectation]:
             "org_code",
             column="org_code",
             value_set={"$PARAMETER": "etr_org_codes"},
+        ),
+        _rule(
+            gxe.ExpectColumnValuesToNotBeInSet,
+            "org_code_in_scope",
+            "org_code is outside England in etr.csv (its national grouping is not a region in "
+            "regions.csv), so the pipeline does not monitor it.",
+            "org_code",
+            column="org_code",
+            value_set={"$PARAMETER": "out_of_scope_org_codes"},
+        ),
+        _rule(
+            gxe.ExpectColumnValuesToNotBeInSet,
+            "org_code_attributable",
+            "org_code's row in etr.csv cannot be attributed (an empty name, national grouping or "
+            "open date, or a bad date; see the data-quality report), so no return is expected from it.",
+            "org_code",
+            column="org_code",
+            value_set={"$PARAMETER": "unattributable_org_codes"},
         ),
         required("reporting_year"),
         matches_year("reporting_year", "reporting_year_matches_file_name", "the file name"),

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import NonRetryableError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LANDING_DIR = PROJECT_ROOT / "data" / "sample" / "landing"
 DEFAULT_OUTPUT_DIR = PROJECT_ROOT / "data" / "output"
@@ -20,7 +22,7 @@ GX_CONTEXT_DIR = PROJECT_ROOT / "expectations" / "gx"
 DEMONSTRATION_KEY = "fictional-nation-demonstration-key-not-secret"
 
 
-class ConfigurationError(RuntimeError):
+class ConfigurationError(NonRetryableError):
     """The run cannot start: something it needs is not configured."""
 
 

@@ -39,7 +39,9 @@ def ingest_landing(paths: Paths) -> dict:
     """Replace the work zone with the raw zone, manifest and failure ledger of `paths.landing`.
 
     Returns a JSON-serialisable summary. Raises LandingFolderError or ReferenceDataError
-    (ingest.errors), or ConfigurationError when the pseudonymisation key is missing.
+    (ingest.errors), or ConfigurationError when the pseudonymisation key is missing; the
+    last two are NonRetryableError. An OSError reading etr.csv or regions.csv is raised as
+    it is, since a retry may mend it.
     """
     started = time.perf_counter()
     _check_folders(paths)
@@ -122,6 +124,8 @@ def _read(
     try:
         data = file.path.read_bytes()
     except OSError as error:
+        if file.kind in REQUIRED_REFERENCE and not file.problem:
+            raise  # storage can fail for a moment: the step's retries may mend it
         failure = file.problem or Failure("unreadable_file", f"could not be opened: {error.strerror}")
         return None, None, FileRead(failures=[failure])
     sha256 = hashlib.sha256(data).hexdigest()

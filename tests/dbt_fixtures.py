@@ -49,7 +49,7 @@ FILE_OUTCOMES_SCHEMA = pa.schema(
 
 
 def validated_schema(table: str) -> pa.Schema:
-    columns = TABLES[table].columns
+    columns = {**TABLES[table].columns, **TABLES[table].derived}
     fields = [(name, ARROW_TYPES[kind]) for name, kind in columns.items()]
     fields += [(name, PROVENANCE_TYPES[name]) for name in PROVENANCE]
     return pa.schema(fields)
