@@ -234,9 +234,12 @@ class Landing:
         etr = pd.read_csv(self.root / "reference" / "etr.csv", header=None, dtype=str, keep_default_na=False,
                           encoding="utf-8-sig")  # fmt: skip
         etr = etr.apply(lambda column: column.str.strip())
+        # Contract 1.1: only a trust in scope is monitored: its national grouping is a region
+        # of regions.csv, and it has a name and an open date (the sample's extra ODS rows).
+        in_scope = etr[2].isin(self.regions) & (etr[1] != "") & (etr[10] != "")
         return {
             row[0]: Trust(row[0], row[2], _yyyymmdd(row[10]), _yyyymmdd(row[11]))
-            for row in etr.itertuples(index=False, name=None)
+            for row in etr[in_scope].itertuples(index=False, name=None)
         }
 
     @cached_property
