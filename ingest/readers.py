@@ -2,6 +2,8 @@
 
 Every value becomes a nullable string: trimmed, empty -> null, spreadsheet numbers as a
 person would type them (`12`, not `12.0`) and spreadsheet dates as ISO `YYYY-MM-DD`.
+etr.csv is read as ODS publishes it (`_read_etr`): its names and ICB codes are kept as
+published, untrimmed.
 Column names are trimmed and lower-cased; contract columns are kept in contract order,
 other columns are dropped with a note. Rows with no value at all are skipped (spreadsheets
 and CSV exports are full of them); every other row keeps the row number a person sees.

@@ -27,7 +27,7 @@ from ingest.readers import FileRead, read_file
 
 logger = logging.getLogger(__name__)
 
-# Without these nothing can be attributed, so any problem with them stops the run.
+# Without these nothing can be attributed, so any problem reading them stops the run.
 REQUIRED_REFERENCE = {
     kind: f"{REFERENCE}/{name}"
     for name, kind in REFERENCE_FILES.items()
