@@ -199,31 +199,29 @@ UNATTRIBUTABLE = "unattributable"
 
 
 def _ref_etr() -> list[gxe.Expectation]:
-    def unattributable(expectation: gxe.Expectation) -> gxe.Expectation:
-        expectation.meta["effect"] = UNATTRIBUTABLE
-        return expectation
+    # ODS column positions, as the reasons name them for a person holding the file.
+    written = {
+        "org_name": "name (column 2)",
+        "region_code": "national grouping (column 3)",
+        "open_date": "open date (column 11)",
+        "close_date": "close date (column 12)",
+    }
 
-    def etr_date(column: str, written: str) -> gxe.Expectation:
-        return unattributable(
-            _rule(
-                gxe.ExpectColumnValuesToMatchStrftimeFormat,
-                f"{column}_valid_date",
-                f"the {written} is not a real calendar date written YYYYMMDD",
-                column,
-                column=column,
-                strftime_format=contract.ETR_DATE_FORMAT,
-            )
-        )
+    def unattributable(expectation: type[gxe.Expectation], rule: str, problem: str, reported: str, **kwargs):
+        meta = {"rule": rule, "message": f"the {written[reported]} {problem}", "column": reported}
+        return expectation(meta={**meta, "effect": UNATTRIBUTABLE}, **kwargs)
 
-    def given(column: str, written: str) -> gxe.Expectation:
+    def given(column: str) -> gxe.Expectation:
+        return unattributable(gxe.ExpectColumnValuesToNotBeNull, f"{column}_not_null", "is empty", column, column=column)
+
+    def etr_date(column: str) -> gxe.Expectation:
         return unattributable(
-            _rule(
-                gxe.ExpectColumnValuesToNotBeNull,
-                f"{column}_not_null",
-                f"the {written} is empty",
-                column,
-                column=column,
-            )
+            gxe.ExpectColumnValuesToMatchStrftimeFormat,
+            f"{column}_valid_date",
+            "is not a real calendar date written YYYYMMDD",
+            column,
+            column=column,
+            strftime_format=contract.ETR_DATE_FORMAT,
         )
 
     return [
@@ -235,18 +233,20 @@ def _ref_etr() -> list[gxe.Expectation]:
             "org_code",
             column="org_code",
         ),
-        given("org_name", "name (column 2)"),
-        given("region_code", "national grouping (column 3)"),
-        given("open_date", "open date (column 11)"),
-        etr_date("open_date", "open date (column 11)"),
-        etr_date("close_date", "close date (column 12)"),
+        given("org_name"),
+        given("region_code"),
+        given("open_date"),
+        etr_date("open_date"),
+        etr_date("close_date"),
         unattributable(
-            not_before(
-                "close_date",
-                "open_date",
-                "close_date_not_before_open_date",
-                "the close date (column 12) is before the open date (column 11)",
-            )
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB,
+            "close_date_not_before_open_date",
+            f"is before the {written['open_date']}",
+            "close_date",
+            column_A=parsed_date("close_date"),
+            column_B=parsed_date("open_date"),
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
         ),
     ]
 
