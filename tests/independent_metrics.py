@@ -311,6 +311,16 @@ class Landing:
             cases[column] = [_iso(v) for v in cases[column]]
         return cases
 
+    @cached_property
+    def concerns_regions(self) -> list[str]:
+        """Decision 51: the regions of regions.csv that appear in the concerns data of any year
+        (regions.csv may list a retired code with no concerns data, as the sample's Y57)."""
+        seen = set(self.concerns_cases["region_code"])
+        for folder in (p for p in (self.root / "concerns").iterdir() if p.is_dir()):
+            for path in _files(folder, r"practitioner_population\.csv"):
+                seen |= set(read_csv_text(path)["region_code"])
+        return [region for region in self.regions if region in seen]
+
     def practitioner_population(self, year: int) -> pd.DataFrame:
         (path,) = _files(_year_folder(self.root / "concerns", year), r"practitioner_population\.csv")
         population = read_csv_text(path)
@@ -609,7 +619,7 @@ class ConcernsCounts:
 
 def concerns_counts(landing: Landing, year: int) -> ConcernsCounts:
     cases = landing.concerns_cases
-    geographies = [("national", ENGLAND)] + [("region", r) for r in landing.regions]
+    geographies = [("national", ENGLAND)] + [("region", r) for r in landing.concerns_regions]
     counts: dict = {}
     days: dict = {}
     for case in cases.itertuples(index=False):
@@ -694,7 +704,7 @@ def concerns_rows(landing: Landing, year: int) -> list[dict]:
     the published table has such rows (they are optional in the spec)."""
     counts = concerns_counts(landing, year)
     population = _population_cells(landing.practitioner_population(year))
-    geographies = [("national", ENGLAND)] + [("region", r) for r in landing.regions]
+    geographies = [("national", ENGLAND)] + [("region", r) for r in landing.concerns_regions]
     professions = [("all", "All")] + [(f"profession={p}", p) for p in PROFESSIONS]
     rows = []
 
