@@ -52,12 +52,22 @@ def _log_failure(context) -> None:
 
 @contextmanager
 def _holding_run_lock():
-    """The step's run must hold the output folder; it beats the lock while it works."""
+    """The step's run must hold the output folder; it beats the lock while it works.
+
+    A failure no retry can mend (the project's NonRetryableError: a missing or unusable
+    reference file, a missing pseudonymisation key) fails the task at once, without its
+    retries. Any other error, such as a storage read that fails for a moment, is retried."""
+    from airflow.sdk.exceptions import AirflowFailException
+
     from ingest import config
+    from ingest.errors import NonRetryableError
     from nhs_equity_monitor import run_lock
 
-    with run_lock.held(config.paths().output, get_current_context()["run_id"]) as lock:
-        yield lock
+    try:
+        with run_lock.held(config.paths().output, get_current_context()["run_id"]) as lock:
+            yield lock
+    except NonRetryableError as error:
+        raise AirflowFailException(str(error)) from error
 
 
 @dag(
@@ -105,7 +115,8 @@ def nhs_equity_monitoring():
 
         run_lock.release(config.paths().output, get_current_context()["run_id"])
 
-    # Reading files can meet a transient storage error, so these steps retry.
+    # Reading files can meet a transient storage error, so these steps retry; a failure no
+    # retry can mend fails at once (_holding_run_lock).
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def ingest() -> dict:
         from ingest import config

@@ -59,6 +59,7 @@ def date_format(table: str) -> str:
     return DATE_FORMATS.get(table, ISO_DATE_FORMAT)
 
 
-# etr.csv and regions.csv are required: any failure in them stops the run. Regions come
-# first because etr's region codes are checked against them.
+# etr.csv and regions.csv are required: any failure in regions.csv, or one that makes etr.csv
+# unusable, stops the run (expectations/etr_scope.py says which etr rules only mark a row).
+# Regions come first because etr's national groupings are scoped against them.
 REQUIRED_REFERENCE_FILES = {"ref_regions": "reference/regions.csv", "ref_etr": "reference/etr.csv"}

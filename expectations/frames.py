@@ -123,6 +123,11 @@ def _folder_year(table: str) -> Callable[[Mapping[str, pd.DataFrame]], dict]:
     return helpers
 
 
+def _etr(raw: Mapping[str, pd.DataFrame]) -> dict[str, pd.Series]:
+    rows = raw["ref_etr"]
+    return {parsed_date(c): parse_dates(rows[c], date_format("ref_etr")) for c in ("open_date", "close_date")}
+
+
 def _cases(raw: Mapping[str, pd.DataFrame]) -> dict[str, pd.Series]:
     rows = raw["concerns_cases"]
     dates = {
@@ -141,6 +146,7 @@ def _cases(raw: Mapping[str, pd.DataFrame]) -> dict[str, pd.Series]:
 
 
 _HELPERS: dict[str, Callable[[Mapping[str, pd.DataFrame]], dict[str, pd.Series]]] = {
+    "ref_etr": _etr,
     "wres_submission": _submission,
     "wres_recruitment": _recruitment,
     "wres_disciplinary": _category_counts("wres_disciplinary", "entered_formal_disciplinary"),

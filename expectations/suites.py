@@ -8,9 +8,9 @@ these suites into the versioned GX context in `expectations/gx/`; at run time th
 not this module, is what GX reads.
 
 Suites read the raw zone (text). Rules that need another column, sheet or file compare
-against helper columns from `frames.py`; the WRES organisation list comes from etr.csv as
-the run-time parameter `etr_org_codes`, and the region list from regions.csv as
-`region_codes`.
+against helper columns from `frames.py`; the WRES organisation lists come from etr.csv as
+the run-time parameters `etr_org_codes`, `out_of_scope_org_codes` (national grouping not in
+regions.csv) and `unattributable_org_codes` (rows that failed an `unattributable` rule).
 """
 
 from __future__ import annotations
@@ -192,9 +192,37 @@ def empty_unless(column: str, flag: str, rule: str, message: str) -> gxe.Expecta
 # The suites.
 
 
+# etr.csv is read as ODS publishes it (input contract 1.1): only an empty or repeated
+# organisation code makes the file unusable. A row that fails one of these rules instead
+# cannot be attributed: it stays in the run, is listed with a warning and is never expected.
+UNATTRIBUTABLE = "unattributable"
+
+
 def _ref_etr() -> list[gxe.Expectation]:
+    # ODS column positions, as the reasons name them for a person holding the file.
+    written = {
+        "org_name": "name (column 2)",
+        "region_code": "national grouping (column 3)",
+        "open_date": "open date (column 11)",
+        "close_date": "close date (column 12)",
+    }
+
+    def unattributable(expectation: type[gxe.Expectation], rule: str, problem: str, reported: str, **kwargs):
+        meta = {"rule": rule, "message": f"the {written[reported]} {problem}", "column": reported}
+        return expectation(meta={**meta, "effect": UNATTRIBUTABLE}, **kwargs)
+
+    def given(column: str) -> gxe.Expectation:
+        return unattributable(gxe.ExpectColumnValuesToNotBeNull, f"{column}_not_null", "is empty", column, column=column)
+
     def etr_date(column: str) -> gxe.Expectation:
-        return date(column, contract.ETR_DATE_FORMAT, "YYYYMMDD")
+        return unattributable(
+            gxe.ExpectColumnValuesToMatchStrftimeFormat,
+            f"{column}_valid_date",
+            "is not a real calendar date written YYYYMMDD",
+            column,
+            column=column,
+            strftime_format=contract.ETR_DATE_FORMAT,
+        )
 
     return [
         required("org_code"),
@@ -205,19 +233,21 @@ def _ref_etr() -> list[gxe.Expectation]:
             "org_code",
             column="org_code",
         ),
-        required("org_name"),
-        required("region_code"),
-        _rule(
-            gxe.ExpectColumnValuesToBeInSet,
-            "region_code_in_regions",
-            "region_code (national grouping) is not listed in regions.csv.",
-            "region_code",
-            column="region_code",
-            value_set={"$PARAMETER": "region_codes"},
-        ),
-        required("open_date"),
+        given("org_name"),
+        given("region_code"),
+        given("open_date"),
         etr_date("open_date"),
         etr_date("close_date"),
+        unattributable(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB,
+            "close_date_not_before_open_date",
+            f"is before the {written['open_date']}",
+            "close_date",
+            column_A=parsed_date("close_date"),
+            column_B=parsed_date("open_date"),
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
     ]
 
 
@@ -298,6 +328,24 @@ def _wres_submission() -> list[gxe.Expectation]:
             "org_code",
             column="org_code",
             value_set={"$PARAMETER": "etr_org_codes"},
+        ),
+        _rule(
+            gxe.ExpectColumnValuesToNotBeInSet,
+            "org_code_in_scope",
+            "org_code is outside England in etr.csv (its national grouping is not a region in "
+            "regions.csv), so the pipeline does not monitor it.",
+            "org_code",
+            column="org_code",
+            value_set={"$PARAMETER": "out_of_scope_org_codes"},
+        ),
+        _rule(
+            gxe.ExpectColumnValuesToNotBeInSet,
+            "org_code_attributable",
+            "org_code's row in etr.csv cannot be attributed (an empty name, national grouping or "
+            "open date, or a bad date; see the data-quality report), so no return is expected from it.",
+            "org_code",
+            column="org_code",
+            value_set={"$PARAMETER": "unattributable_org_codes"},
         ),
         required("reporting_year"),
         matches_year("reporting_year", "reporting_year_matches_file_name", "the file name"),

@@ -8,7 +8,9 @@ Out: work/validated/<table>.parquet  rows of loaded files only, typed
 
 Each table is validated once, over all its files together, and failing rows are traced
 back to their file: one failing row quarantines its whole file (every sheet of a
-workbook). A failure in etr.csv or regions.csv stops the run instead.
+workbook). A failure in regions.csv, or one that makes etr.csv unusable (an empty or
+repeated organisation code), stops the run instead; an etr.csv row that cannot be
+attributed is kept, marked, and never expected (expectations/etr_scope.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import time
 import pandas as pd
 
 from expectations.contract import REQUIRED_REFERENCE_FILES
-from expectations.cross_checks import cross_file_warnings
+from expectations.cross_checks import WARNING_COLUMNS, cross_file_warnings
+from expectations.etr_scope import scope_parameters, scope_warnings, split_failures, with_reasons
 from expectations.frames import SUBMISSION_ROWS, WORKBOOK_SUITE, validation_frame, workbook_frame
 from expectations.gx_context import open_work_context, publish_data_docs, run_checkpoint
 from expectations.ledger import (
@@ -30,6 +33,7 @@ from expectations.ledger import (
 from expectations.report import files_by_source, write_report
 from expectations.zones import read_parquet, read_raw, write_parquet, write_validated
 from ingest.config import Paths
+from ingest.errors import NonRetryableError
 from ingest.ledger import LEDGER_SCHEMA
 from ingest.manifest import MANIFEST_SCHEMA
 from ingest.tables import SOURCE_FILE, SOURCE_ROW, TABLES
@@ -40,9 +44,9 @@ _SHOWN_IN_ERROR = 20
 _RUN_STOPS = "The run stops: nothing can be attributed to an organisation or region without it."
 
 
-class ReferenceDataError(RuntimeError):
-    """etr.csv or regions.csv is missing or invalid: nothing can be attributed, so the
-    run stops."""
+class ReferenceDataError(NonRetryableError):
+    """etr.csv or regions.csv is missing or unusable: nothing can be attributed, so the
+    run stops, and no retry can mend it."""
 
 
 def validate_landed(paths: Paths) -> dict:
@@ -62,10 +66,8 @@ def validate_landed(paths: Paths) -> dict:
     for table, file in REQUIRED_REFERENCE_FILES.items():
         if raw[table].empty:
             raise ReferenceDataError(f"{file} is missing, unreadable or empty. {_RUN_STOPS}")
-    parameters = {
-        "etr_org_codes": sorted(raw["ref_etr"]["org_code"].dropna().unique()),
-        "region_codes": sorted(raw["ref_regions"]["region_code"].dropna().unique()),
-    }
+    region_codes = set(raw["ref_regions"]["region_code"].dropna())
+    parameters: dict[str, list[str]] = {}  # the WRES organisation lists, once etr.csv is validated
 
     context = open_work_context(paths.work)
     found, rows_validated, seconds, evaluated = [], {}, {}, 0
@@ -83,8 +85,13 @@ def validate_landed(paths: Paths) -> dict:
             len(suite_failures),
             seconds[suite],
         )
+        if suite == "ref_etr":
+            suite_failures, unattributable = split_failures(suite_failures)
+            raw[suite] = with_reasons(raw[suite], unattributable)
         if suite in REQUIRED_REFERENCE_FILES and len(suite_failures):
             raise ReferenceDataError(_describe(REQUIRED_REFERENCE_FILES[suite], suite_failures))
+        if suite == "ref_etr":
+            parameters = scope_parameters(raw[suite], region_codes)
         found.append(suite_failures)
         rows_validated[suite] = len(frame)
         evaluated += len(validation.results)
@@ -94,7 +101,11 @@ def validate_landed(paths: Paths) -> dict:
     ledger = quarantine_ledger(found, manifest, ingest_failures)
     loaded = set(outcomes.loc[outcomes["outcome"] == "loaded", "source_file"])
     rows_loaded = write_validated(paths, raw, loaded)
-    warnings = cross_file_warnings(paths)
+    warnings = (
+        pd.concat([scope_warnings(raw["ref_etr"], region_codes), cross_file_warnings(paths)], ignore_index=True)
+        .sort_values(WARNING_COLUMNS, kind="stable")
+        .reset_index(drop=True)
+    )
     write_parquet(ledger, LEDGER_SCHEMA, paths.quarantine_ledger)
     write_parquet(outcomes, MANIFEST_SCHEMA, paths.file_outcomes)
     write_report(paths.quality, ledger, outcomes, warnings)

@@ -50,7 +50,7 @@ def read_raw(paths: Paths) -> dict[str, pd.DataFrame]:
 
 
 def validated_schema(table: str) -> pa.Schema:
-    columns = TABLES[table].columns
+    columns = {**TABLES[table].columns, **TABLES[table].derived}
     return pa.schema([pa.field(c, _ARROW_TYPES[t]) for c, t in columns.items()] + PROVENANCE_FIELDS)
 
 

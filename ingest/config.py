@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import NonRetryableError
 from nhs_equity_monitor import resources
 
 # The checkout's data folders; a deployment sets EQUITY_LANDING_DIR and EQUITY_OUTPUT_DIR.
@@ -24,7 +25,7 @@ GX_CONTEXT_DIR = resources.gx_context_dir()
 DEMONSTRATION_KEY = "fictional-nation-demonstration-key-not-secret"
 
 
-class ConfigurationError(RuntimeError):
+class ConfigurationError(NonRetryableError):
     """The run cannot start: something it needs is not configured."""
 
 

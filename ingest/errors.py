@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+class NonRetryableError(RuntimeError):
+    """A failure that no retry can mend: a required reference file missing or unusable, or
+    the pseudonymisation key not configured. The same input fails the same way every time,
+    so the pipeline's orchestrator fails the step at once instead of retrying it. Transient
+    faults (a storage read that errors) are not of this kind and keep their retries."""
+
+
 class IngestError(RuntimeError):
     """The ingest run cannot go on."""
 
@@ -11,8 +18,8 @@ class LandingFolderError(IngestError):
     """The landing folder is missing, or the work zone would overlap it."""
 
 
-class ReferenceDataError(IngestError):
-    """A required reference file is missing, ambiguous or unreadable.
+class ReferenceDataError(IngestError, NonRetryableError):
+    """A required reference file is missing, ambiguous or unusable.
 
     Nothing can be attributed to an organisation or region without it, so the whole run
     stops rather than quarantining the file.

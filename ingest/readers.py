@@ -2,6 +2,8 @@
 
 Every value becomes a nullable string: trimmed, empty -> null, spreadsheet numbers as a
 person would type them (`12`, not `12.0`) and spreadsheet dates as ISO `YYYY-MM-DD`.
+etr.csv is read as ODS publishes it (`_read_etr`): its names and ICB codes are kept as
+published, untrimmed.
 Column names are trimmed and lower-cased; contract columns are kept in contract order,
 other columns are dropped with a note. Rows with no value at all are skipped (spreadsheets
 and CSV exports are full of them); every other row keeps the row number a person sees.
@@ -13,6 +15,7 @@ re-sent by its supplier, never published in part.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import gzip
 import io
@@ -33,15 +36,17 @@ from ingest.tables import SOURCE_ROW, TABLES, WRES_SHEETS, LandedTable
 
 # reference/etr.csv has no header. The ODS column positions (1-based) the contract uses:
 ETR_COLUMNS = {
-    "1": "org_code",
-    "2": "org_name",
-    "3": "region_code",
-    "4": "icb_code",
-    "10": "postcode",
-    "11": "open_date",
-    "12": "close_date",
+    1: "org_code",
+    2: "org_name",
+    3: "region_code",
+    4: "icb_code",
+    10: "postcode",
+    11: "open_date",
+    12: "close_date",
 }
-ETR_MIN_COLUMNS = 24
+ETR_MIN_COLUMNS = max(ETR_COLUMNS)  # a row needs every column the contract uses
+# Published as they are, character for character; every other column is a code or a date.
+ETR_VERBATIM = frozenset({"org_name", "icb_code"})
 
 # staff_survey/<S>/column_map.csv is read like a table but lands nowhere: it renames columns.
 COLUMN_MAP = LandedTable(
@@ -70,7 +75,7 @@ class FileRead:
 class _Grid:
     """A sheet or delimited file as clean text, before any contract column is picked out."""
 
-    header: list[str]  # trimmed, lower-case; positions "1", "2", ... when the file has no header
+    header: list[str]  # trimmed, lower-case
     columns: list[pa.ChunkedArray | pa.Array]  # trimmed text, empty -> null; one per header name
     first_row: int  # the number a person sees on the first data row
     blank: pa.Array | pa.ChunkedArray  # True for rows with no value in any column
@@ -95,23 +100,53 @@ def read_file(file: LandingFile, data: bytes, column_map: dict[str, str] | None 
             raise _FileFailure(Failure("empty_file", "the file is empty (0 bytes)"))
         if file.kind == WRES_WORKBOOK:
             return _read_workbook(data)
+        if file.kind == "ref_etr":
+            return _read_etr(data)
         grid = _file_grid(file, data)
         if file.kind == SURVEY_COLUMN_MAP:
             return _read_column_map(grid)
-        table = TABLES[file.kind]
-        if file.kind == "ref_etr":
-            return _read_etr(table, grid)
-        return _land([_select(table, grid, rename=column_map or {})])
+        return _land([_select(TABLES[file.kind], grid, rename=column_map or {})])
     except _FileFailure as failure:
         return FileRead(failures=failure.failures)
 
 
-def _read_etr(table: LandedTable, grid: _Grid) -> FileRead:
-    if len(grid.header) < ETR_MIN_COLUMNS:
-        message = f"the ODS extract has {len(grid.header)} columns; at least {ETR_MIN_COLUMNS} are expected"
-        raise _FileFailure(Failure("too_few_columns", message))
-    # The unused ODS columns are the published layout, not a mistake worth a note.
-    return _land([_select(table, grid, rename=ETR_COLUMNS, note_extra_columns=False)])
+def _read_etr(data: bytes) -> FileRead:
+    """etr.csv as ODS publishes it: no header, quoted where needed, 24 or more columns.
+
+    Rows may differ in width; only columns 1-4 and 10-12 are used, so a row with fewer
+    than 12 is the one structural fault. The unused columns get no note: they are the
+    published layout. Rows are numbered from 1, as a person counts the lines.
+    """
+    _require_text(data)
+    text = data.decode("utf-8-sig")
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as error:
+        raise _FileFailure(Failure("unreadable_file", "could not be parsed as CSV")) from error
+    values: dict[str, list[str | None]] = {column: [] for column in ETR_COLUMNS.values()}
+    numbers, failures = [], []
+    for number, record in enumerate(records, start=1):
+        if not any(field.strip() for field in record):
+            continue  # a blank line
+        if len(record) < ETR_MIN_COLUMNS:
+            message = f"row {number} has {len(record)} columns; at least {ETR_MIN_COLUMNS} are needed"
+            failures.append(Failure("too_few_columns", message, row=number))
+            continue
+        numbers.append(number)
+        for position, column in ETR_COLUMNS.items():
+            value = record[position - 1]
+            values[column].append(
+                None if not value.strip() else value if column in ETR_VERBATIM else value.strip()
+            )
+    if failures:
+        raise _FileFailure(*failures)
+    table = pa.table(
+        {
+            **{column: pa.array(values[column], pa.string()) for column in TABLES["ref_etr"].columns},
+            SOURCE_ROW: pa.array(numbers, pa.int64()),
+        }
+    )
+    return FileRead(tables={"ref_etr": table}, rows_read=len(numbers))
 
 
 def _read_workbook(data: bytes) -> FileRead:
@@ -188,10 +223,10 @@ def _file_grid(file: LandingFile, data: bytes) -> _Grid:
     name = file.relpath.rsplit("/", 1)[-1].strip().lower()
     if name.endswith(".parquet"):
         return _parquet_grid(data)
-    return _csv_grid(data, gzipped=name.endswith(".gz"), has_header=file.kind != "ref_etr")
+    return _csv_grid(data, gzipped=name.endswith(".gz"))
 
 
-def _csv_grid(data: bytes, *, gzipped: bool, has_header: bool) -> _Grid:
+def _csv_grid(data: bytes, *, gzipped: bool) -> _Grid:
     """A UTF-8 CSV (BOM or not, LF or CRLF, optionally gzip) with every value as text."""
     if gzipped:
         try:
@@ -204,8 +239,7 @@ def _csv_grid(data: bytes, *, gzipped: bool, has_header: bool) -> _Grid:
 
     def skip_malformed(row: pa_csv.InvalidRow) -> str:
         # Our own message: pyarrow's would quote the row, which may hold personal data.
-        first = "header" if has_header else "first row"
-        message = f"row {row.number} has {row.actual_columns} fields; the {first} has {row.expected_columns}"
+        message = f"row {row.number} has {row.actual_columns} fields; the header has {row.expected_columns}"
         malformed.append(Failure("malformed_row", message, row=row.number))
         return "skip"
 
@@ -232,8 +266,6 @@ def _csv_grid(data: bytes, *, gzipped: bool, has_header: bool) -> _Grid:
         raise _FileFailure(Failure("too_many_columns", message))
 
     columns = [_clean_text(column) for column in table.columns]
-    if not has_header:
-        return _text_grid([str(position) for position in range(1, len(columns) + 1)], columns, first_row=1)
     header = [_column_name(column[0].as_py()) for column in table.columns]
     return _text_grid(header, [column.slice(1) for column in columns], first_row=2)
 
@@ -341,7 +373,6 @@ def _select(
     *,
     rename: dict[str, str],
     sheet: str | None = None,
-    note_extra_columns: bool = True,
 ) -> _Selected:
     """The table's columns, in contract order, from a grid; blank rows skipped."""
     names = [rename.get(name, name) for name in grid.header]
@@ -365,7 +396,7 @@ def _select(
                 Failure("missing_column", f"{where} has no {column} column", sheet, column=column)
             )
     extra = sorted({name or "(unnamed)" for name in names if name not in wanted})
-    if extra and note_extra_columns:
+    if extra:
         notes.append(f"{where}: ignored columns not in the contract: {', '.join(extra)}")
 
     count = len(grid.blank)

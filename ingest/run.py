@@ -27,7 +27,7 @@ from ingest.readers import FileRead, read_file
 
 logger = logging.getLogger(__name__)
 
-# Without these nothing can be attributed, so any problem with them stops the run.
+# Without these nothing can be attributed, so any problem reading them stops the run.
 REQUIRED_REFERENCE = {
     kind: f"{REFERENCE}/{name}"
     for name, kind in REFERENCE_FILES.items()
@@ -42,7 +42,9 @@ def ingest_landing(paths: Paths, key: str | None = None) -> dict:
     travels through XCom); without it the environment's is used (ingest/pseudonymise.py).
 
     Returns a JSON-serialisable summary. Raises LandingFolderError or ReferenceDataError
-    (ingest.errors), or ConfigurationError when the pseudonymisation key is missing.
+    (ingest.errors), or ConfigurationError when the pseudonymisation key is missing; the
+    last two are NonRetryableError. An OSError reading etr.csv or regions.csv is raised as
+    it is, since a retry may mend it.
     """
     started = time.perf_counter()
     _check_folders(paths)
@@ -125,6 +127,8 @@ def _read(
     try:
         data = file.path.read_bytes()
     except OSError as error:
+        if file.kind in REQUIRED_REFERENCE and not file.problem:
+            raise  # storage can fail for a moment: the step's retries may mend it
         failure = file.problem or Failure("unreadable_file", f"could not be opened: {error.strerror}")
         return None, None, FileRead(failures=[failure])
     sha256 = hashlib.sha256(data).hexdigest()

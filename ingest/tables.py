@@ -25,6 +25,8 @@ class LandedTable:
     sheet: str | None  # WRES sheet name; None for single-table files
     columns: dict[str, str]  # column -> validated type: string, int64, date
     required: tuple[str, ...] = field(default=())  # columns that must be present
+    # Columns validation adds to the validated zone (never read from the file).
+    derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -50,6 +52,9 @@ TABLES: dict[str, LandedTable] = {
                 "open_date": "date",  # YYYYMMDD in the file
                 "close_date": "date",  # YYYYMMDD or empty
             },
+            # Why a row cannot be attributed (empty name, grouping or open date, or a bad
+            # date); null when it can. Such a row stays in the run but is never expected.
+            derived={"unattributable_reason": "string"},
         ),
         LandedTable("ref_regions", "reference", None, {"region_code": "string", "region_name": "string"}),
         LandedTable("ref_trust_types", "reference", None, {"org_code": "string", "trust_type": "string"}),

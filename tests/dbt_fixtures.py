@@ -49,7 +49,7 @@ FILE_OUTCOMES_SCHEMA = pa.schema(
 
 
 def validated_schema(table: str) -> pa.Schema:
-    columns = TABLES[table].columns
+    columns = {**TABLES[table].columns, **TABLES[table].derived}
     fields = [(name, ARROW_TYPES[kind]) for name, kind in columns.items()]
     fields += [(name, PROVENANCE_TYPES[name]) for name in PROVENANCE]
     return pa.schema(fields)
@@ -87,7 +87,12 @@ ORGANISATIONS = [
     ("RCC", "Gamma Community NHS Trust", "Y58", "QBB", D(2000, 4, 1), None),
     ("RDD", "Delta Ambulance NHS Trust", "Y58", "QBB", D(2000, 4, 1), D(2023, 3, 31)),
     ("REE", "Epsilon Mental Health NHS Trust", "Y56", "QAA", D(2023, 6, 1), None),
+    # Not monitored (input contract 1.1): in Wales, and a new trust with no grouping or open
+    # date yet. Neither is ever expected; RWW's survey respondents count nowhere.
+    ("RWW", "Zeta Welsh NHS Trust", "W00", "Q99", D(2000, 4, 1), None),
+    ("RUU", "Eta University NHS Foundation Trust", None, None, None, None),
 ]
+UNATTRIBUTABLE = {"RUU": "the national grouping (column 3) is empty; the open date (column 11) is empty"}
 
 # Per (trust, year): per ethnic category (headcount, shortlisted, appointed, disciplinary,
 # training). A category absent from a sheet means zero; None below leaves it off the sheet.
@@ -140,7 +145,7 @@ def sample_rows() -> dict[str, list[dict]]:
         rows["ref_etr"].append(
             {"org_code": code, "org_name": name, "region_code": region, "icb_code": icb,
              "postcode": "AB1 2CD", "open_date": opened, "close_date": closed,
-             **_provenance(etr, i, None, None)}
+             "unattributable_reason": UNATTRIBUTABLE.get(code), **_provenance(etr, i, None, None)}
         )
     outcome(etr, "reference", None, None, len(ORGANISATIONS))
     regions = [("Y56", "London"), ("Y58", "South West"), ("Y60", "Midlands")]
@@ -202,7 +207,13 @@ def sample_rows() -> dict[str, list[dict]]:
                  "q_equal_opps": 1 + i % 3, "q_discrim_mgr_colleague": 1 + i % 2,
                  **_provenance(path, i + 2, survey_year, None)}
             )
-        outcome(path, "staff_survey", survey_year, None, 6)
+        for i in range(2):  # respondents of a Welsh trust: left out of every level
+            rows["survey_responses"].append(
+                {"survey_year": survey_year, "org_code": "RWW", "respondent_id": f"w{i}",
+                 "ethnic_category": "H", "q_hba_public": 5, "q_hba_manager": 5, "q_hba_colleagues": 5,
+                 "q_equal_opps": 2, "q_discrim_mgr_colleague": 1, **_provenance(path, i + 8, survey_year, None)}
+            )
+        outcome(path, "staff_survey", survey_year, None, 8)
 
     for year in (2023, 2024):
         path = f"concerns/{year}/cases.csv"

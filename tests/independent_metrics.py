@@ -234,9 +234,12 @@ class Landing:
         etr = pd.read_csv(self.root / "reference" / "etr.csv", header=None, dtype=str, keep_default_na=False,
                           encoding="utf-8-sig")  # fmt: skip
         etr = etr.apply(lambda column: column.str.strip())
+        # Contract 1.1: only a trust in scope is monitored: its national grouping is a region
+        # of regions.csv, and it has a name and an open date (the sample's extra ODS rows).
+        in_scope = etr[2].isin(self.regions) & (etr[1] != "") & (etr[10] != "")
         return {
             row[0]: Trust(row[0], row[2], _yyyymmdd(row[10]), _yyyymmdd(row[11]))
-            for row in etr.itertuples(index=False, name=None)
+            for row in etr[in_scope].itertuples(index=False, name=None)
         }
 
     @cached_property
@@ -307,6 +310,16 @@ class Landing:
         for column in ("case_opened_date", "exclusion_start_date", "exclusion_end_date"):
             cases[column] = [_iso(v) for v in cases[column]]
         return cases
+
+    @cached_property
+    def concerns_regions(self) -> list[str]:
+        """Decision 51: the regions of regions.csv that appear in the concerns data of any year
+        (regions.csv may list a retired code with no concerns data, as the sample's Y57)."""
+        seen = set(self.concerns_cases["region_code"])
+        for folder in (p for p in (self.root / "concerns").iterdir() if p.is_dir()):
+            for path in _files(folder, r"practitioner_population\.csv"):
+                seen |= set(read_csv_text(path)["region_code"])
+        return [region for region in self.regions if region in seen]
 
     def practitioner_population(self, year: int) -> pd.DataFrame:
         (path,) = _files(_year_folder(self.root / "concerns", year), r"practitioner_population\.csv")
@@ -606,7 +619,7 @@ class ConcernsCounts:
 
 def concerns_counts(landing: Landing, year: int) -> ConcernsCounts:
     cases = landing.concerns_cases
-    geographies = [("national", ENGLAND)] + [("region", r) for r in landing.regions]
+    geographies = [("national", ENGLAND)] + [("region", r) for r in landing.concerns_regions]
     counts: dict = {}
     days: dict = {}
     for case in cases.itertuples(index=False):
@@ -691,7 +704,7 @@ def concerns_rows(landing: Landing, year: int) -> list[dict]:
     the published table has such rows (they are optional in the spec)."""
     counts = concerns_counts(landing, year)
     population = _population_cells(landing.practitioner_population(year))
-    geographies = [("national", ENGLAND)] + [("region", r) for r in landing.regions]
+    geographies = [("national", ENGLAND)] + [("region", r) for r in landing.concerns_regions]
     professions = [("all", "All")] + [(f"profession={p}", p) for p in PROFESSIONS]
     rows = []
 

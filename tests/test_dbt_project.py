@@ -195,6 +195,22 @@ def test_organisations_lookup(sample):
     assert rows["RDD"]["successor_org_code"] == "RCC"
     assert rows["REE"]["trust_type"] == "unknown"
     assert rows["RAA"]["region_name"] == "London"
+    # Contract 1.1: organisations not monitored stay in the lookup, with the reason.
+    assert {code for code, row in rows.items() if not row["in_scope"]} == {"RWW", "RUU"}
+    assert rows["RWW"]["scope_note"] == "Outside England: national grouping W00 is not a region in regions.csv."
+    assert rows["RWW"]["region_name"] is None
+    assert rows["RUU"]["scope_note"] == (
+        "Cannot be attributed: the national grouping (column 3) is empty; the open date (column 11) is empty."
+    )
+    assert rows["RAA"]["scope_note"] is None
+
+
+def test_respondents_of_organisations_not_monitored_are_left_out(sample):
+    _, con = sample
+    left_out = _rows(con, "select * from int_staff_survey__unattributed_respondents order by survey_year")
+    assert [(r["survey_year"], r["org_code"], r["respondents"]) for r in left_out] == [(2022, "RWW", 2), (2023, "RWW", 2)]
+    trusts = {r["org_code"] for r in _rows(con, "select distinct org_code from int_staff_survey__trust_group_counts")}
+    assert trusts == {"RAA"}
 
 
 def _manifest(work_dir: Path) -> dict:

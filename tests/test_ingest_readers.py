@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import gzip
+from pathlib import Path
 
 import pyarrow as pa
 from landing_builders import (
@@ -21,6 +22,7 @@ from ingest.readers import read_file
 from ingest.tables import SOURCE_ROW, TABLES
 
 WRES = "wres/2024/RJ1_wres_2024.xlsx"
+FIXTURES = Path(__file__).parent / "fixtures" / "ods"
 
 
 def _read(root, relpath, column_map=None):
@@ -260,8 +262,42 @@ def test_etr_has_no_header_and_uses_ods_positions(tmp_path):
             SOURCE_ROW: 2,
         },
     ]
-    write_csv(tmp_path / "reference/etr.csv", [etr_row("RJ1", "Narrow", width=12)])
-    assert _rules(_read(tmp_path, "reference/etr.csv")) == [("too_few_columns", None, None, None)]
+
+
+def test_etr_rows_need_the_twelve_columns_the_contract_uses(tmp_path):
+    # Contract 1.1: rows may differ in width; only a row narrower than column 12 (close
+    # date) makes the file unusable, and the failure names the row.
+    write_csv(
+        tmp_path / "reference/etr.csv",
+        [etr_row("RJ1", "Narrow", width=12), etr_row("RJ2", "Wide", width=27), [], etr_row("RJ3", "x", width=24)],
+    )
+    read = _read(tmp_path, "reference/etr.csv")
+    assert read.failures == [] and read.rows_read == 3
+    assert read.tables["ref_etr"].column(SOURCE_ROW).to_pylist() == [1, 2, 4]  # the blank line is skipped
+    write_csv(tmp_path / "reference/etr.csv", [etr_row("RJ1", "Fine"), etr_row("RJ2", "Cut")[:11]])
+    assert _rules(_read(tmp_path, "reference/etr.csv")) == [("too_few_columns", None, 2, None)]
+
+
+def test_etr_as_ods_publishes_it_keeps_names_and_icb_codes_character_for_character():
+    # Real published rows, both layouts: 24 columns quoted where needed, and 27 columns all
+    # quoted; names with commas and apostrophes; empty national grouping and open date.
+    import csv
+
+    from ingest.readers import ETR_COLUMNS
+
+    for name in ("etr_2017_excerpt.csv", "etr_2025_excerpt.csv"):
+        path = FIXTURES / name
+        read = read_file(classify(path, "reference/etr.csv"), path.read_bytes())
+        assert read.failures == []
+        rows = list(csv.reader(path.open(newline="", encoding="utf-8")))
+        published = [
+            {column: (record[position - 1] or None) for position, column in ETR_COLUMNS.items()} | {SOURCE_ROW: n}
+            for n, record in enumerate(rows, start=1)
+        ]
+        assert read.tables["ref_etr"].to_pylist() == published, name
+    names = dict(zip(*read.tables["ref_etr"].select(["org_code", "org_name"]).to_pydict().values(), strict=True))
+    assert names["RCX"] == "THE QUEEN ELIZABETH HOSPITAL, KING'S LYNN, NHS FOUNDATION TRUST"
+    assert names["G6V2S"] == "NORTH LONDON NHS FOUNDATION TRUST"
 
 
 # --- Staff survey -----------------------------------------------------------------------

@@ -538,3 +538,28 @@ def test_latest_lists_both_reports(paths) -> None:
                             capture_output=True, text=True, check=True)
     assert re.search(r"National report:\s+\S+/reports/national_report\.html", result.stdout)
     assert re.search(r"Data-quality report:\s+\S+/reports/data_quality_report\.html", result.stdout)
+
+
+def test_quality_report_lists_organisations_not_monitored(tmp_path) -> None:
+    # Input contract 1.1: every national grouping outside regions.csv with its row count, a
+    # warning for every unattributable row, and the survey respondents left out.
+    release = build_release(tmp_path / "release", tables=())
+    rows = [
+        ("RA1", "ALDER HEY CHILDREN'S NHS FOUNDATION TRUST", "Y54", "North of England", True, None),
+        ("RQF", "VELINDRE NHS TRUST", "W00", None, False, "Outside England: national grouping W00 is not a region in regions.csv."),
+        ("RT4", "WELSH AMBULANCE SERVICES NHS TRUST", "W00", None, False, "Outside England: national grouping W00 is not a region in regions.csv."),
+        ("R0A", "MANCHESTER UNIVERSITY NHS FOUNDATION TRUST", None, None, False, "Cannot be attributed: the open date (column 11) is empty."),
+    ]
+    columns = ("org_code", "org_name", "region_code", "region_name", "in_scope", "scope_note")
+    write_table(release, "organisations", [dict(zip(columns, row, strict=True)) for row in rows],
+                {**{c: pa.string() for c in columns}, "in_scope": pa.bool_()}, partitioned=False)
+    summary = json.loads((release / "quality" / "test_summary.json").read_text())
+    summary["not_passed"].append({"unique_id": "test.nhs_equity.assert_staff_survey_respondents_belong_to_etr_trusts",
+                                  "status": "warn", "failures": 7, "message": "Got 7 results"})
+    (release / "quality" / "test_summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    _, quality = (path.read_text(encoding="utf-8") for path in write_reports(release, context()))
+    scope = quality.split('id="scope"', 1)[1].split("</section>", 1)[0]
+    assert "National groupings not in regions.csv (1; 2 rows)" in scope
+    assert "<td>W00</td>" in scope or ">W00<" in scope
+    assert "cannot be attributed (1)" in scope and "R0A" in scope and "RQF" not in scope.split("attributed (1)")[1]
+    assert "unattributable): 7." in scope

@@ -14,7 +14,7 @@ import pytest
 from ingest.synthetic import SAMPLE_NATION, LandingNotEmptyError, generate_nation
 from ingest.synthetic.__main__ import main as cli
 from ingest.synthetic.codes import AFC_BANDS, ETHNIC_CATEGORIES, MEDICAL_BANDS, REGIONS, TRUST_TYPES
-from ingest.synthetic.nation import build_nation
+from ingest.synthetic.nation import EXTRA_ODS_ROWS, RETIRED_REGIONS, build_nation
 from ingest.synthetic.survey import ITEMS, survey_format
 
 # Six reporting years, so the survey years (2019-2024) take every format of the cycle.
@@ -49,7 +49,9 @@ def workbooks(tiny) -> dict[tuple[str, int], dict[str, pd.DataFrame]]:
 
 @pytest.fixture(scope="module")
 def etr(tiny) -> pd.DataFrame:
-    return pd.read_csv(tiny / "reference" / "etr.csv", header=None, dtype=str, keep_default_na=False)
+    """The generated trusts of etr.csv, without the extra rows ODS publishes (tested below)."""
+    etr = pd.read_csv(tiny / "reference" / "etr.csv", header=None, dtype=str, keep_default_na=False)
+    return etr[~etr[0].isin(EXTRA_ODS_ROWS["org_code"])].reset_index(drop=True)
 
 
 def text(value) -> str:
@@ -107,11 +109,28 @@ def test_reference_files(tiny, etr):
     assert etr[3].str.fullmatch(r"Q[0-9A-Z]{2}").all()
     assert etr[10].str.fullmatch(r"\d{8}").all()
     regions = pd.read_csv(tiny / "reference" / "regions.csv")
-    assert dict(zip(regions["region_code"], regions["region_name"], strict=True)) == REGIONS
+    assert dict(zip(regions["region_code"], regions["region_name"], strict=True)) == {**REGIONS, **RETIRED_REGIONS}
     assert set(etr[2]) == set(REGIONS), "every region has a trust"
     types = pd.read_csv(tiny / "reference" / "trust_types.csv")
     assert list(types.columns) == ["org_code", "trust_type"]
     assert set(types["trust_type"]) == set(TRUST_TYPES) and set(types["org_code"]) == set(etr[0])
+
+
+def test_etr_has_the_extra_rows_ods_publishes(tiny):
+    # Contract 1.1: a published etr.csv also holds trusts outside England (W00), a trust under
+    # a retired region code, closed trusts, a new trust with no national grouping or open
+    # date, and names with commas and apostrophes. None of them is ever expected.
+    text = (tiny / "reference" / "etr.csv").read_text()
+    extra = pd.read_csv(tiny / "reference" / "etr.csv", header=None, dtype=str, keep_default_na=False)
+    extra = extra[extra[0].isin(EXTRA_ODS_ROWS["org_code"])]
+    assert len(extra) == len(EXTRA_ODS_ROWS) and extra.shape[1] == 27
+    assert (extra[2] == "W00").sum() == 3 and set(extra[2]) == {"W00", "Y57", ""}
+    assert (extra[11] != "").sum() == 2 and (extra[10] == "").sum() == 1
+    assert '"Bro Tawe, Nedd and Afan NHS Trust"' in text and "St Elli's" in text
+    regions = pd.read_csv(tiny / "reference" / "regions.csv", dtype=str)
+    assert set(RETIRED_REGIONS) <= set(regions["region_code"])
+    # Closed before any reporting year, or never attributable: no return is written for them.
+    assert not {path.name[:3] for path in tiny.glob("wres/*/*.xlsx")} & set(EXTRA_ODS_ROWS["org_code"])
 
 
 def test_one_merger_closes_a_trust_and_moves_its_staff(tiny, etr, workbooks):

@@ -68,6 +68,9 @@ WRES_CASES = [
     case("wres_submission", "org_code_not_null", 2, "org_code", org_code=None),
     case("wres_submission", "org_code_matches_file_name", 2, "org_code", org_code="RGD"),
     Case("wres_submission", "org_code_in_etr", 2, "org_code", lambda t, y: t, org="RZZ"),
+    # Contract 1.1: in etr.csv, but in Wales (RWL), or on a row that cannot be attributed (RUA).
+    Case("wres_submission", "org_code_in_scope", 2, "org_code", lambda t, y: t, org="RWL"),
+    Case("wres_submission", "org_code_attributable", 2, "org_code", lambda t, y: t, org="RUA"),
     case("wres_submission", "reporting_year_not_null", 2, "reporting_year", reporting_year=None),
     case(
         "wres_submission",
@@ -607,7 +610,10 @@ def run(tmp_path_factory) -> Run:
         return vs.concerns_cases(year, used_pseudonyms[-4:])
 
     zone.add("reference/regions.csv", "reference", vs.regions())
-    zone.add("reference/etr.csv", "reference", vs.etr(etr_orgs))
+    etr = vs.etr(etr_orgs)
+    etr = vs.with_edit(etr, "ref_etr", etr_orgs.index("RWL") + 2, region_code="W00")
+    etr = vs.with_edit(etr, "ref_etr", etr_orgs.index("RUA") + 2, open_date=None)
+    zone.add("reference/etr.csv", "reference", etr)
     trust_types = vs.trust_types(["RGD", "RBB", "RC00", "RC01", "RC02"])
     successors = vs.successors(6)
     for c in TRUST_TYPE_CASES:
@@ -767,6 +773,9 @@ def test_warnings_are_reported_but_do_not_quarantine(run: Run) -> None:
     assert run.summary["warnings_by_check"] == {
         "board_members_above_headcount": 1,
         "concerns_cases_above_population": 1,
+        # etr.csv rows the pipeline does not monitor (contract 1.1): RWL in W00, RUA.
+        "etr_out_of_scope": 1,
+        "etr_unattributable": 1,
     }
     assert outcome(run, BIG_BOARD) == outcome(run, THIN_POPULATION_CASES) == "loaded"
     report = (run.paths.quality / "quarantine_report.md").read_text()

@@ -8,9 +8,12 @@ It answers, from the release's own files:
    (exports/reports/gx_suites.py) and dbt's tests by outcome (`quality/test_summary.json`);
 3. what failed and was quarantined, and why (`quality/quarantine.csv`: file, sheet, row,
    column, rule, message; never a value);
-4. which trusts have a high share of Unknown ethnicity (exports/reports/unknown_ethnicity.py);
-5. what was suppressed, by rule and with counts (`suppression_log`);
-6. where the full evidence is: GX Data Docs and the rest of `quality/`, by relative links.
+4. which organisations of etr.csv are not monitored, and why: every national grouping
+   outside regions.csv with its row count, every row that cannot be attributed, and how
+   many staff survey respondents were left out for it (`organisations`, `test_summary.json`);
+5. which trusts have a high share of Unknown ethnicity (exports/reports/unknown_ethnicity.py);
+6. what was suppressed, by rule and with counts (`suppression_log`);
+7. where the full evidence is: GX Data Docs and the rest of `quality/`, by relative links.
 
 No scripts: plain HTML and inline styles, readable offline.
 """
@@ -42,6 +45,10 @@ SUBMISSION_COLUMNS = ["reporting_year", "source", "org_code", "status", "source_
 LEDGER_COLUMNS = ["source_file", "sheet", "row", "column", "rule", "message"]
 TEST_TYPES = ("model", "seed", "snapshot", "test", "unit_test")
 OUTCOME_NAMES = ("passed", "failed", "warned", "errored", "skipped")
+# The scope_note dbt writes on an etr.csv row that cannot be attributed (int_organisations_scoped).
+UNATTRIBUTABLE_NOTE = "Cannot be attributed"
+# The dbt warning test whose count is the survey respondents left out (methodology decision 44).
+RESPONDENTS_LEFT_OUT_TEST = "assert_staff_survey_respondents_belong_to_etr_trusts"
 
 
 def write_quality_report(data: ReleaseData, reports_dir: Path, unknown_threshold: float | None = None) -> Path:
@@ -50,6 +57,7 @@ def write_quality_report(data: ReleaseData, reports_dir: Path, unknown_threshold
         _arrivals(data, stats),
         _checks(data, stats),
         _quarantine(data, stats),
+        _scope(data, stats),
         _unknown(data, stats, unknown_threshold),
         _suppression(data, stats),
         _evidence(data),
@@ -291,7 +299,61 @@ def _quarantine(data: ReleaseData, stats: dict) -> page.Section:
     return section
 
 
-# --- 4. Unknown ethnicity --------------------------------------------------------------
+# --- 4. organisations not monitored ----------------------------------------------------
+
+
+def _scope(data: ReleaseData, stats: dict) -> page.Section:
+    section = page.Section("scope", "Organisations in etr.csv that are not monitored")
+    section.add(page.paragraph(
+        "etr.csv is read as ODS publishes it, and ODS publishes more than the English trusts this pipeline "
+        "monitors. An organisation whose national grouping is not a region in regions.csv (for example W00, the "
+        "Welsh trusts) is outside England; a row with an empty name, national grouping or open date, or a bad "
+        "date, cannot be attributed. Both are kept in the organisations table with in_scope = false, are never "
+        "expected to send a return (a return from one is quarantined), and their staff survey respondents are "
+        "left out of every figure. Retired English region codes are in scope when regions.csv lists them."
+    ))
+    try:
+        organisations = data.table("organisations", ["org_code", "org_name", "region_code", "region_name",
+                                                     "in_scope", "scope_note"])
+    except MissingData as missing:
+        section.add(page.unavailable("which organisations are monitored", str(missing)))
+        return section
+    outside = organisations[organisations["region_code"].notna() & organisations["region_name"].isna()]
+    groupings = outside.groupby("region_code").size()
+    stats["out of scope rows"] = len(outside)
+    section.add(page.table(
+        f"National groupings not in regions.csv ({len(groupings)}; {fmt.plural(len(outside), 'row')})",
+        [Column("National grouping"), Column("Rows in etr.csv", True)],
+        [[code, fmt.count(rows)] for code, rows in groupings.items()],
+        empty="none; every national grouping in etr.csv is a region in regions.csv.",
+    ))
+    notes = organisations["scope_note"].fillna("")
+    unattributable = organisations[notes.str.startswith(UNATTRIBUTABLE_NOTE)].sort_values("org_code")
+    stats["unattributable rows"] = len(unattributable)
+    section.add(page.table(
+        f"Warning: rows of etr.csv that cannot be attributed ({len(unattributable)})",
+        [Column("Organisation"), Column("Name"), Column("National grouping"), Column("Why")],
+        [[row.org_code, fmt.text(row.org_name), fmt.text(row.region_code), row.scope_note]
+         for row in unattributable.itertuples(index=False)],
+        empty="none; every row of etr.csv can be attributed.",
+    ))
+    try:
+        not_passed = data.quality_json("test_summary.json").get("not_passed") or []
+    except MissingData as missing:
+        section.add(page.unavailable("the staff survey respondents left out", str(missing)))
+        return section
+    left_out = sum(int(entry.get("failures") or 0) for entry in not_passed
+                   if RESPONDENTS_LEFT_OUT_TEST in (entry.get("unique_id") or ""))
+    stats["survey respondents left out"] = left_out
+    section.add(page.paragraph(
+        f"Staff survey respondents left out of every figure because their organisation is not a monitored "
+        f"trust (not in etr.csv, outside England, or unattributable): {fmt.count(left_out)}. The national "
+        "survey file is used for every other respondent; it is not quarantined for them."
+    ))
+    return section
+
+
+# --- 5. Unknown ethnicity --------------------------------------------------------------
 
 
 def _unknown(data: ReleaseData, stats: dict, threshold: float | None) -> page.Section:
@@ -342,7 +404,7 @@ def _unknown(data: ReleaseData, stats: dict, threshold: float | None) -> page.Se
     return section
 
 
-# --- 5. suppression --------------------------------------------------------------------
+# --- 6. suppression --------------------------------------------------------------------
 
 
 RULE_NAMES = {  # suppression_log rule ids → plain English
@@ -430,7 +492,7 @@ def _suppressed_in_metrics(data: ReleaseData, stats: dict) -> str:
     )
 
 
-# --- 6. evidence -----------------------------------------------------------------------
+# --- 7. evidence -----------------------------------------------------------------------
 
 
 def _evidence(data: ReleaseData) -> page.Section:

@@ -306,9 +306,32 @@ def _missing_returns(
     return frozenset((str(org), int(year)) for org, year in zip(orgs, missing_years, strict=True))
 
 
+# Rows a published ODS etr.csv holds beyond the English trusts the pipeline monitors (input
+# contract 1.1), with every trait of a real extract: trusts in Wales (national grouping W00),
+# an English trust under a retired region code (Y57, listed in regions.csv as the README
+# asks) that closed before any reporting year, a new trust published before its national
+# grouping and open date, and names with commas and apostrophes. All fictional; none is
+# ever expected to report, so no figure depends on them.
+EXTRA_ODS_ROWS = pd.DataFrame(
+    [
+        ("7Z1", "Cwm Dulas NHS Trust", "W00", "Q99", "XC1 1AB", date(1999, 4, 1), None),
+        ("7Z2", "Bro Tawe, Nedd and Afan NHS Trust", "W00", "Q99", "XC2 2BD", date(1999, 4, 1), date(2009, 9, 30)),
+        ("7Z3", "St Elli's Hospitals NHS Trust", "W00", "Q99", "XC3 3DE", date(2009, 10, 1), None),
+        ("TZ1", "St Wenna's, Holbury and Trevanion Hospitals NHS Trust", "Y57", "Q70", "XS4 4EF",
+         date(1994, 4, 1), date(2014, 3, 31)),
+        ("TZ2", "Marlstow and Kingsbrook University Hospitals NHS Foundation Trust", "", "", "XM5 5FG",
+         None, None),
+    ],
+    columns=["org_code", "org_name", "region_code", "icb_code", "postcode", "open_date", "close_date"],
+)  # fmt: skip
+RETIRED_REGIONS = {"Y57": "South of England"}  # the NHS England region code of 2013-2018
+
+
 def write_reference(nation: Nation, landing: Path) -> list[Path]:
     """reference/etr.csv (the ODS layout), regions.csv, trust_types.csv, successors.csv."""
-    trusts = nation.trusts
+    trusts = pd.concat([nation.trusts, EXTRA_ODS_ROWS], ignore_index=True).fillna({
+        c: "" for c in ("address_1", "address_2", "town", "county", "telephone")
+    })  # fmt: skip
     blank = [""] * len(trusts)
     # The 27 columns of an ODS etr.csv; the pipeline reads 1-4 and 10-12.
     etr = pd.DataFrame(
@@ -323,7 +346,7 @@ def write_reference(nation: Nation, landing: Path) -> list[Path]:
             8: trusts["county"],
             9: blank,
             10: trusts["postcode"],
-            11: [d.strftime("%Y%m%d") for d in trusts["open_date"]],
+            11: [d.strftime("%Y%m%d") if d else "" for d in trusts["open_date"]],
             12: [d.strftime("%Y%m%d") if d else "" for d in trusts["close_date"]],
             **{c: blank for c in range(13, 18)},
             18: trusts["telephone"],
@@ -335,8 +358,11 @@ def write_reference(nation: Nation, landing: Path) -> list[Path]:
     reference = landing / "reference"
     written = {
         "etr.csv": (etr, dict(header=False, quote_all=True)),
-        "regions.csv": (pd.DataFrame({"region_code": list(REGIONS), "region_name": list(REGIONS.values())}), {}),
-        "trust_types.csv": (trusts[["org_code", "trust_type"]], {}),
+        "regions.csv": (
+            pd.DataFrame({"region_code": [*REGIONS, *RETIRED_REGIONS], "region_name": [*REGIONS.values(), *RETIRED_REGIONS.values()]}),
+            {},
+        ),
+        "trust_types.csv": (nation.trusts[["org_code", "trust_type"]], {}),
         "successors.csv": (
             pd.DataFrame(
                 {

@@ -1,5 +1,6 @@
 -- A trust is expected to report for year Y when etr.csv has it open at any time in the
--- reporting year, 1 April Y-1 to 31 March Y. Its etr region applies to every year.
+-- reporting year, 1 April Y-1 to 31 March Y. Its etr region applies to every year. Only an
+-- organisation in scope (int_organisations_scoped) is ever expected.
 with
 
 reporting_years as (
@@ -10,7 +11,8 @@ reporting_years as (
 
 organisations as (
 
-    select * from {{ ref('stg_reference__organisations') }}
+    select * from {{ ref('int_organisations_scoped') }}
+    where in_scope
 
 ),
 

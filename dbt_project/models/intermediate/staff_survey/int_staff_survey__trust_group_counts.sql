@@ -1,8 +1,8 @@
 -- Respondents answering, and respondents giving the counted answer, per trust, survey year,
 -- indicator and ethnic group. A respondent counts towards their org_code when it is a trust
--- in etr.csv, and towards that trust's etr region and England downstream; a respondent whose
--- org_code is not a trust in etr.csv is left out of every level (see
--- int_staff_survey__unattributed_respondents). Survey year S is reported in WRES year S + 1.
+-- in scope in etr.csv, and towards that trust's etr region and England downstream; a
+-- respondent whose org_code is not in etr.csv, or is outside England or cannot be attributed,
+-- is left out of every level (see int_staff_survey__unattributed_respondents). Survey year S is reported in WRES year S + 1.
 -- Every trust with at least one respondent gets a row for every indicator and group: a group
 -- with no respondents has 0, not a missing row.
 with
@@ -15,7 +15,8 @@ answers as (
 
 organisations as (
 
-    select * from {{ ref('stg_reference__organisations') }}
+    select * from {{ ref('int_organisations_scoped') }}
+    where in_scope
 
 ),
 

@@ -22,6 +22,9 @@ renamed as (
         open_date::date as open_date,
         close_date::date as close_date,
 
+        ---------- attribution
+        unattributable_reason::varchar as unattributable_reason,
+
         ---------- provenance
         _source_file::varchar as source_file,
         _source_row::bigint as source_row
