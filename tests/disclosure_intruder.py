@@ -16,7 +16,8 @@ suppressed has none (0). The totals it may subtract within (every level, England
 - England = the sum of the regions;
 - a successor's lineage = the sum of the trusts it pools: only its percentage is published
   (equity_trends), so with one trust unknown the intruder looks for the one pair of counts
-  that gives exactly that percentage.
+  that gives exactly that percentage (under 11 respondents where the row's note says it
+  is under the minimum base: the notes are published too).
 A total's own figure is one of its unknowns when it is suppressed, so adding the parts up is
 tried as well as subtracting them. It repeats, using what it has recovered, until nothing
 more comes out. To recover is to derive the exact `numerator_a` or `denominator_a` of a
@@ -39,8 +40,10 @@ import pandas as pd
 SURVEY_METRICS = ("wres5_pct_hba_public", "wres6_pct_hba_staff", "wres7_pct_equal_opps", "wres8_pct_discrimination")
 BROAD = ("Asian", "Black", "Mixed", "Other")
 COUNTS = ("numerator_a", "denominator_a")
-# The largest count the lineage search tries for a trust's respondents answering.
+# The largest count the lineage search tries for a trust's respondents answering; a row whose
+# note says it is under the minimum base has fewer than MINIMUM_BASE.
 LINEAGE_SEARCH_LIMIT = 5000
+MINIMUM_BASE = 11
 
 
 @dataclass
@@ -98,12 +101,15 @@ def attack(tables: dict[str, pd.DataFrame]) -> Attack:
 
     known: dict[tuple, int] = {}  # (metric, year, level, code, group, column) -> count
     suppressed: set[tuple] = set()  # (metric, year, level, code, group)
+    small: set[tuple] = set()  # suppressed rows whose note says: under the minimum base
     rows = metrics[["metric_id", "reporting_year", "geography_level", "geography_code", "group", "suppressed",
-                    *COUNTS]].itertuples(index=False, name=None)  # fmt: skip
-    for metric, year, level, code, group, is_suppressed, numerator, denominator in rows:
+                    "note", *COUNTS]].itertuples(index=False, name=None)  # fmt: skip
+    for metric, year, level, code, group, is_suppressed, note, numerator, denominator in rows:
         row = (metric, int(year), level, code, group)
         if is_suppressed:
             suppressed.add(row)
+            if isinstance(note, str) and "minimum base" in note:
+                small.add(row)
             continue
         for column, count in zip(COUNTS, (numerator, denominator)):
             known[(*row, column)] = 0 if pd.isna(count) else int(count)
@@ -155,7 +161,8 @@ def attack(tables: dict[str, pd.DataFrame]) -> Attack:
             unknown = [t for t in trusts if any((*t, c) not in known for c in COUNTS)]
             if len(unknown) != 1:
                 continue
-            solved = _solve_lineage(percentage, trusts, unknown[0], known)
+            limit = MINIMUM_BASE - 1 if unknown[0] in small else LINEAGE_SEARCH_LIMIT
+            solved = _solve_lineage(percentage, trusts, unknown[0], known, limit)
             if solved is not None:
                 for column, count in zip(COUNTS, solved):
                     known[(*unknown[0], column)] = count
@@ -215,15 +222,16 @@ def _lineage_figures(tables, all_rows) -> dict[tuple, list[tuple]]:
     return figures
 
 
-def _solve_lineage(percentage: float, trusts, unknown_trust, known) -> tuple[int, int] | None:
-    """The one (numerator, denominator) of the unknown trust that gives the lineage's
-    percentage with the other trusts' published counts; None when none or several do."""
+def _solve_lineage(percentage: float, trusts, unknown_trust, known, limit: int) -> tuple[int, int] | None:
+    """The one (numerator, denominator) of the unknown trust, denominator at most `limit`,
+    that gives the lineage's percentage with the other trusts' published counts; None when
+    none or several do."""
     numerator = sum(known[(*t, "numerator_a")] for t in trusts if t != unknown_trust)
     denominator = sum(known[(*t, "denominator_a")] for t in trusts if t != unknown_trust)
     given_d = known.get((*unknown_trust, "denominator_a"))
     given_n = known.get((*unknown_trust, "numerator_a"))
     solutions = []
-    for d in [given_d] if given_d is not None else range(1, LINEAGE_SEARCH_LIMIT + 1):
+    for d in [given_d] if given_d is not None else range(1, limit + 1):
         n = round(percentage / 100 * (denominator + d)) - numerator
         if not 0 <= n <= d or (given_n is not None and n != given_n):
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import run_pipeline
@@ -27,9 +28,10 @@ except ImportError:  # tests/ is not a package: pytest puts it on sys.path itsel
 
 pytestmark = pytest.mark.slow
 
-# About 60 trusts over four years, at a fifth of the sample's volume, so that many survey
-# groups are small: a larger nation with plenty to protect, and a run of about a minute.
-LARGE_NATION = dict(scale=0.2, trusts=60, first_year=2022, last_year=2025, seed=8)
+# About 60 trusts over three years, at a fifth of the sample's volume, so that many survey
+# groups are small: a larger nation with plenty to protect (over 1,000 suppressed figures),
+# and a run of about a minute.
+LARGE_NATION = dict(scale=0.2, trusts=60, first_year=2023, last_year=2025, seed=8)
 
 
 def _latest_release(output: Path) -> Path:
@@ -54,6 +56,70 @@ def large_release(airflow_db, tmp_path_factory) -> Path:
     generate_nation(root / "landing", **LARGE_NATION)
     assert run_pipeline(root / "landing", root / "output").state == "success"
     return _latest_release(root / "output")
+
+
+def _tables(metrics: list[tuple], trends: list[tuple] = (), organisations: list[tuple] = ()) -> dict:
+    """Published tables by hand: metrics rows (level, code, group, numerator, denominator,
+    suppressed), all wres5 2024; trends rows (code, value); organisations (code, region,
+    successor)."""
+    metric_rows = pd.DataFrame(
+        [dict(metric_id="wres5_pct_hba_public", reporting_year=2024, geography_level=level, geography_code=code,
+              group=group, numerator_a=None if hidden else n, denominator_a=None if hidden else d, suppressed=hidden,
+              note=("Suppressed: fewer than 11 respondents in this group answered (staff survey minimum base)."
+                    if hidden and d < 11 else "Suppressed (secondary suppression)." if hidden else None))
+         for level, code, group, n, d, hidden in metrics]  # fmt: skip
+    )
+    trend_rows = pd.DataFrame(
+        [dict(metric_id="wres5_pct_hba_public", reporting_year=2024, geography_level="trust", geography_code=code,
+              group="Mixed", value=value, previous_value=None, change=None) for code, value in trends],  # fmt: skip
+        columns=["metric_id", "reporting_year", "geography_level", "geography_code", "group", "value",
+                 "previous_value", "change"],
+    )
+    return {
+        "equity_metrics": metric_rows,
+        "equity_trends": trend_rows,
+        "equity_benchmarks": trend_rows.iloc[:0],
+        "national_scorecard": pd.DataFrame(columns=["metric_id", "reporting_year", "group", "england_value",
+                                                    "white_value"]),
+        "organisations": pd.DataFrame(organisations, columns=["org_code", "region_code", "successor_org_code"]),
+    }  # fmt: skip
+
+
+def test_the_intruder_subtracts_adds_and_solves_a_lineage():
+    """Hand-made published tables, worked by hand (wres5 2024, Mixed unless said). Y56 37/9
+    (denominator/numerator) = T1 (hidden) + T2 20/5 + T3 12/3, so T1 = 5/1. England 50/12 =
+    Y56 37/9 + Y58 (hidden), so Y58 = 13/3; Y58 = T4 alone (hidden too), so T4 = 13/3. At T2,
+    BME is hidden but Asian 40 + Black 30 + Mixed 20 + Other 10 are published: BME = 100 (and
+    numerators 10 + 10 + 5 + 5 = 30), by adding up."""
+    tables = _tables(
+        [("region", "Y56", "Mixed", 9, 37, False), ("trust", "T1", "Mixed", 1, 5, True),
+         ("trust", "T2", "Mixed", 5, 20, False), ("trust", "T3", "Mixed", 3, 12, False),
+         ("national", "E92000001", "Mixed", 12, 50, False), ("region", "Y58", "Mixed", 3, 13, True),
+         ("trust", "T4", "Mixed", 3, 13, True),
+         ("trust", "T2", "BME", 30, 100, True), ("trust", "T2", "Asian", 10, 40, False),
+         ("trust", "T2", "Black", 10, 30, False), ("trust", "T2", "Other", 5, 10, False)],
+        organisations=[("T1", "Y56", None), ("T2", "Y56", None), ("T3", "Y56", None), ("T4", "Y58", None)],
+    )  # fmt: skip
+    result = attack(tables)
+    recovered = {key[3:]: count for key, count in result.recovered.items()}
+    assert recovered == {
+        ("T1", "Mixed", "numerator_a"): 1, ("T1", "Mixed", "denominator_a"): 5,
+        ("Y58", "Mixed", "numerator_a"): 3, ("Y58", "Mixed", "denominator_a"): 13,
+        ("T4", "Mixed", "numerator_a"): 3, ("T4", "Mixed", "denominator_a"): 13,
+        ("T2", "BME", "numerator_a"): 30, ("T2", "BME", "denominator_a"): 100,
+    }  # fmt: skip
+
+    # A lineage: S1 published 7/23, P1 hidden under the minimum base (its note says so), and
+    # the lineage S1 + P1 shows 100 * 10/31 in equity_trends: (7 + n)/(23 + d) = 10/31 with
+    # d <= 10 has the one solution d = 8, n = 3 (the next, d = 39, is not under 11).
+    lineage = _tables(
+        [("trust", "S1", "Mixed", 7, 23, False), ("trust", "P1", "Mixed", 3, 8, True)],  # fmt: skip
+        trends=[("S1", 100.0 * 10 / 31)],
+        organisations=[("S1", "Y56", None), ("P1", "Y56", "S1")],
+    )
+    assert {key[3:]: n for key, n in attack(lineage).recovered.items()} == {
+        ("P1", "Mixed", "numerator_a"): 3, ("P1", "Mixed", "denominator_a"): 8,
+    }
 
 
 def _assert_nothing_recovered(release: Path) -> None:
