@@ -542,14 +542,22 @@ def survey_rows(landing: Landing, year: int) -> list[dict]:
         suppressed = {cell for cell, (n, _) in cells.items() if 0 < n < SURVEY_MINIMUM_BASE}
         # Secondary suppression below national level only (disclosure control does not apply
         # at national level, except the minimum base): BME = Asian + Black + Mixed + Other and
-        # All = White + BME + Unknown, on respondent counts.
-        totals = []
-        for geography in geographies:
-            if geography[0] == "national":
-                continue
+        # All = White + BME + Unknown, on respondent counts; method 1.1 adds England = the sum
+        # of the regions per group, and a published total's own cell (BME, England) counts.
+        # The 1.1 region and lineage totals pick trusts only, and no trust figure changes
+        # whether a region's is hidden, so the region and England rows need no trust cells.
+        totals, total_cells = [], []
+        regions = [geography for geography in geographies if geography[0] == "region"]
+        for geography in regions:
             totals.append([(geography, g) for g in BROAD_BME_GROUPS])
+            total_cells.append((geography, "BME"))
             totals.append([(geography, g) for g in ("White", "BME", "Unknown")])
-        suppressed = secondary_suppression({k: v[0] for k, v in cells.items()}, suppressed, totals, lambda c: c[1])
+            total_cells.append(None)  # All is not a published survey group
+        for group in ETHNIC_GROUPS:
+            totals.append([(geography, group) for geography in regions])
+            total_cells.append((("national", ENGLAND), group))
+        suppressed = secondary_suppression({k: v[0] for k, v in cells.items()}, suppressed, totals,
+                                           lambda c: (c[1], c[0][1]), total_cells)  # fmt: skip
 
         for geography, inside in geographies.items():
             level, code = geography
