@@ -38,24 +38,26 @@ def _latest_release(output: Path) -> Path:
     return output / "releases" / (output / "LATEST").read_text().strip()
 
 
-@pytest.fixture(scope="session")
-def sample_release(airflow_db, tmp_path_factory) -> Path:
-    from ingest.synthetic import SAMPLE_NATION, generate_nation
+def _published_nation(tmp_path_factory, name: str, nation: dict) -> Path:
+    """Generate a nation, run the real DAG on it, and return its release."""
+    from ingest.synthetic import generate_nation
 
-    root = tmp_path_factory.mktemp("sample-nation")
-    generate_nation(root / "landing", **SAMPLE_NATION)
+    root = tmp_path_factory.mktemp(name)
+    generate_nation(root / "landing", **nation)
     assert run_pipeline(root / "landing", root / "output").state == "success"
     return _latest_release(root / "output")
+
+
+@pytest.fixture(scope="session")
+def sample_release(airflow_db, tmp_path_factory) -> Path:
+    from ingest.synthetic import SAMPLE_NATION
+
+    return _published_nation(tmp_path_factory, "sample-nation", SAMPLE_NATION)
 
 
 @pytest.fixture(scope="session")
 def large_release(airflow_db, tmp_path_factory) -> Path:
-    from ingest.synthetic import generate_nation
-
-    root = tmp_path_factory.mktemp("large-nation")
-    generate_nation(root / "landing", **LARGE_NATION)
-    assert run_pipeline(root / "landing", root / "output").state == "success"
-    return _latest_release(root / "output")
+    return _published_nation(tmp_path_factory, "large-nation", LARGE_NATION)
 
 
 def _tables(metrics: list[tuple], trends: list[tuple] = (), organisations: list[tuple] = ()) -> dict:
