@@ -213,9 +213,14 @@ controlled_counts as (
 
     select
         cells.*,
+        -- from the fixpoint; the rules come from the picks, and a data test checks that
+        -- every suppressed row has one
+        suppressed_cells.cell_id is not null as suppressed,
         cell_rules.suppression_rules,
         cell_rules.suppression_rules[1] as suppression_rule
     from cells
+    left join suppressed_cells
+        on cells.cell_id = suppressed_cells.cell_id
     left join cell_rules
         on cells.cell_id = cell_rules.cell_id
 
@@ -233,7 +238,7 @@ select
     trusts_contributing,
     trusts_expected,
     counts_note,
-    suppression_rule is not null as suppressed,
+    suppressed,
     suppression_rule,
     suppression_rules,
     case suppression_rule
