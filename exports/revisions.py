@@ -118,6 +118,19 @@ def previous_release_of_year(history: Sequence[ReleaseRecord], reporting_year: i
     return same_year[-1] if same_year else None
 
 
+# Why each method_version changed, for the note of the first release under it (methodology,
+# section 12; the full account is in docs/methodology.md).
+METHOD_CHANGES = {
+    "1.1": (
+        "staff survey secondary suppression now also treats a region as the sum of its trusts, "
+        "England as the sum of the regions and a successor's lineage as the sum of the trusts it pools "
+        "(metrics.md 1.1), so that no suppressed survey figure can be worked out by subtraction; "
+        "more trust figures are withheld (suppression rules secondary_region, secondary_england, "
+        "secondary_lineage)"
+    ),
+}
+
+
 def release_note(
     history: Sequence[ReleaseRecord], reporting_year: int, method_version: str | None, note: str | None
 ) -> str:
@@ -130,7 +143,9 @@ def release_note(
         parts.append(f"supersedes {superseded.release_id}")
     known_versions = [record.method_version for record in history if record.method_version]
     if known_versions and method_version and known_versions[-1] != method_version:
-        parts.append(f"method_version changed from {known_versions[-1]} to {method_version}")
+        change = f"method_version changed from {known_versions[-1]} to {method_version}"
+        why = METHOD_CHANGES.get(method_version)
+        parts.append(f"{change}: {why}" if why else change)
     return "; ".join(parts)
 
 

@@ -135,7 +135,7 @@ def round_to_base(count: int) -> int:
     return CONCERNS_ROUNDING_BASE * math.floor(count / CONCERNS_ROUNDING_BASE + 0.5)
 
 
-def secondary_suppression(counts: dict, suppressed: set, totals: list[list], name) -> set:
+def secondary_suppression(counts: dict, suppressed: set, totals: list[list], name, total_cells: list | None = None) -> set:
     """metrics.md, Secondary suppression: within each total, when exactly one part is
     suppressed, the smallest unsuppressed non-zero part (ties broken by name) is suppressed
     too, repeated until no total has exactly one suppressed part.
@@ -143,12 +143,17 @@ def secondary_suppression(counts: dict, suppressed: set, totals: list[list], nam
     CHOICE (the spec does not order the work): in rounds, each round looking at every total
     as it stood at the start of the round, so that the result does not depend on the order
     in which totals are visited. "Smallest" compares the true counts.
+    total_cells (method 1.1, survey): for each total, the cell publishing the total itself,
+    or None; when hidden it counts as one more hidden figure of its total, but it is never
+    picked.
     """
     suppressed = set(suppressed)
+    total_cells = total_cells or [None] * len(totals)
     while True:
         picks = set()
-        for parts in totals:
-            if sum(part in suppressed for part in parts) != 1:
+        for parts, total in zip(totals, total_cells):
+            hidden = sum(part in suppressed for part in parts) + (total is not None and total in suppressed)
+            if hidden != 1:
                 continue
             candidates = [p for p in parts if p not in suppressed and counts.get(p, 0) != 0]
             if candidates:
@@ -550,14 +555,22 @@ def survey_rows(landing: Landing, year: int) -> list[dict]:
         suppressed = {cell for cell, (n, _) in cells.items() if 0 < n < SURVEY_MINIMUM_BASE}
         # Secondary suppression below national level only (disclosure control does not apply
         # at national level, except the minimum base): BME = Asian + Black + Mixed + Other and
-        # All = White + BME + Unknown, on respondent counts.
-        totals = []
-        for geography in geographies:
-            if geography[0] == "national":
-                continue
+        # All = White + BME + Unknown, on respondent counts; method 1.1 adds England = the sum
+        # of the regions per group, and a published total's own cell (BME, England) counts.
+        # The 1.1 region and lineage totals pick trusts only, and no trust figure changes
+        # whether a region's is hidden, so the region and England rows need no trust cells.
+        totals, total_cells = [], []
+        regions = [geography for geography in geographies if geography[0] == "region"]
+        for geography in regions:
             totals.append([(geography, g) for g in BROAD_BME_GROUPS])
+            total_cells.append((geography, "BME"))
             totals.append([(geography, g) for g in ("White", "BME", "Unknown")])
-        suppressed = secondary_suppression({k: v[0] for k, v in cells.items()}, suppressed, totals, lambda c: c[1])
+            total_cells.append(None)  # All is not a published survey group
+        for group in ETHNIC_GROUPS:
+            totals.append([(geography, group) for geography in regions])
+            total_cells.append((("national", ENGLAND), group))
+        suppressed = secondary_suppression({k: v[0] for k, v in cells.items()}, suppressed, totals,
+                                           lambda c: (c[1], c[0][1]), total_cells)  # fmt: skip
 
         for geography, inside in geographies.items():
             level, code = geography

@@ -16,6 +16,7 @@ import frictionless
 import pytest
 
 from exports.release import ReleaseInputError, publish_release
+from exports.revisions import METHOD_CHANGES
 from ingest.config import PROJECT_ROOT, Paths
 from test_release_documents import METHOD_VERSION, YEAR, build_run, read_json
 
@@ -101,6 +102,16 @@ def test_a_new_method_version_is_noted_in_the_log(run: Paths) -> None:
     assert revisions(second)[-1]["note"] == (
         f"supersedes {first.name}; method_version changed from {METHOD_VERSION} to 2.2"
     )
+
+
+def test_the_first_release_of_method_1_1_says_why(run: Paths) -> None:
+    first = publish_release(run, YEAR, "run-1")
+    set_method_version(run, "1.1")
+    second = publish_release(run, YEAR, "run-2")
+
+    note = revisions(second)[-1]["note"]
+    assert note == f"supersedes {first.name}; method_version changed from {METHOD_VERSION} to 1.1: {METHOD_CHANGES['1.1']}"
+    assert "region" in note and "England" in note and "lineage" in note
 
 
 def test_rows_with_more_than_one_method_version_stop_the_release(run: Paths) -> None:

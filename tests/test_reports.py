@@ -563,3 +563,34 @@ def test_quality_report_lists_organisations_not_monitored(tmp_path) -> None:
     assert "<td>W00</td>" in scope or ">W00<" in scope
     assert "cannot be attributed (1)" in scope and "R0A" in scope and "RQF" not in scope.split("attributed (1)")[1]
     assert "unattributable): 7." in scope
+
+
+def test_quality_report_counts_what_complementary_suppression_costs() -> None:
+    """Figures withheld by a secondary rule and by no primary rule, by rule and level; a
+    figure forced by two totals counts under each rule and once under any (hand-counted)."""
+    import pandas as pd
+
+    from exports.reports.quality_report import _complementary_cost
+
+    def logged(code, level, rule, year=YEAR, group="Mixed"):
+        return dict(metric_id="wres5_pct_hba_public", row_reporting_year=year, geography_level=level,
+                    geography_code=code, breakdown="all", group=group, comparison=None,
+                    withheld_column="denominator_a", count_type="respondents", suppression_rule=rule)  # fmt: skip
+
+    log = pd.DataFrame([
+        logged("T1", "trust", "secondary"), logged("T1", "trust", "secondary_region"),  # one figure, two totals
+        logged("T2", "trust", "survey_minimum_base"),  # primary: no cost
+        logged("T3", "trust", "secondary_region", year=YEAR - 1),
+        logged("Y56", "region", "secondary_england"),
+    ])  # fmt: skip
+    text = re.sub(r"<[^>]+>", "|", _complementary_cost(log, "suppression_rule", "row_reporting_year", YEAR))
+    cells = [cell.strip() for cell in text.split("|") if cell.strip()]
+    rows = [cells[i:i + 5] for i, cell in enumerate(cells) if cell in ("secondary", "secondary_region",
+                                                                       "secondary_england", "any secondary rule")]
+    assert rows == [
+        ["secondary", "trust", "respondents", "1", "1"],
+        ["secondary_england", "region", "respondents", "1", "1"],
+        ["secondary_region", "trust", "respondents", "1", "2"],
+        ["any secondary rule", "region", "respondents", "1", "1"],
+        ["any secondary rule", "trust", "respondents", "1", "2"],
+    ]

@@ -9,7 +9,9 @@ the pipeline runs, hierarchy included.
 
 For random small nations (counts nested the way real ones are: professions add up to `all`,
 regions to England, broad groups to BME, and so on), it checks, against the spec's totals as
-written out here:
+written out here (for the survey, from method 1.1, also a region = the sum of its trusts and
+England = the sum of the regions, with a published total's own cell counting as one of its
+figures; tests/test_disclosure_intruder.py attacks whole releases):
 
 - every total has 0 or at least 2 suppressed parts, or exactly 1 when every other part is 0
   (the spec never chooses a zero part); with no zero counts, never exactly 1, so that no
@@ -49,6 +51,8 @@ COMPILED = {
     SURVEY_MODEL: Path("models/intermediate/staff_survey") / f"{SURVEY_MODEL}.sql",
 }
 INPUTS = {CONCERNS_MODEL: "int_concerns__primary_suppression", SURVEY_MODEL: "int_staff_survey__pooled_counts"}
+# The survey model also reads which region each trust counts towards (method 1.1 totals).
+SURVEY_GEOGRAPHIES = "int_staff_survey__trust_geographies"
 
 # The spec's thresholds at their default values (dbt_project.yml vars).
 SUPPRESS_MIN, SUPPRESS_MAX, ROUNDING_BASE, SURVEY_MINIMUM_BASE = 1, 7, 5, 11
@@ -84,12 +88,14 @@ def compiled_sql(tmp_path_factory) -> dict[str, str]:
     return sql
 
 
-def run_model(sql: str, input_name: str, rows: pd.DataFrame) -> pd.DataFrame:
+def run_model(sql: str, input_name: str, rows: pd.DataFrame, more_inputs: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     con = duckdb.connect()
     try:
         con.execute("attach ':memory:' as warehouse")
-        con.register("input_rows", rows)
-        con.execute(f"create table warehouse.main.{input_name} as select * from input_rows")
+        for name, frame in {input_name: rows, **(more_inputs or {})}.items():
+            con.register("input_rows", frame)
+            con.execute(f"create table warehouse.main.{name} as select * from input_rows")
+            con.unregister("input_rows")
         return con.execute(sql).df()
     finally:
         con.close()
@@ -236,29 +242,56 @@ positive_survey_count = st.sampled_from((2, 6, 10, 11, 12, 15, 20, 40))
 
 @st.composite
 def survey_nations(draw, count=survey_count):
-    trusts = TRUSTS[: draw(st.integers(2, 5))]
-    regions = {trust: draw(st.sampled_from(REGIONS[:2])) for trust in trusts}
+    # two regions of at least two trusts each, as in any real nation: a total of one part (a
+    # region of one trust, England of one region) equals it, and no part can be picked
+    trusts = TRUSTS[: draw(st.integers(4, 5))]
+    regions = {trust: REGIONS[i % 2] if i < 4 else draw(st.sampled_from(REGIONS[:2])) for i, trust in enumerate(trusts)}
     counts = {(trust, group): draw(count) for trust in trusts for group in ETHNIC}
-    return survey_pooled_rows(counts, regions)
+    return survey_pooled_rows(counts, regions), survey_trust_geographies(regions)
 
 
-def survey_totals(frame: pd.DataFrame) -> list[list[tuple]]:
-    """BME = Asian + Black + Mixed + Other and All = White + BME + Unknown, per indicator and
-    geography below national level, as lists of part keys (metric, level, code, group)."""
-    geographies = frame.loc[frame["geography_level"] != "national", ["metric_id", "geography_level", "geography_code"]]
-    return [
-        [(*geography, part) for part in parts]
-        for geography in set(geographies.itertuples(index=False, name=None))
-        for _, parts in ETHNIC_TOTALS
-    ]
+def survey_trust_geographies(trust_regions: dict[str, str]) -> pd.DataFrame:
+    """The rows of int_staff_survey__trust_geographies the model reads: each trust's region."""
+    return pd.DataFrame([
+        dict(org_code=trust, reporting_year=YEAR, survey_year=YEAR - 1, geography_level="region",
+             geography_code=region, is_expected=True, has_respondents=True)
+        for trust, region in sorted(trust_regions.items())
+    ])  # fmt: skip
+
+
+def survey_totals(frame: pd.DataFrame, geographies: pd.DataFrame) -> tuple[list[list[tuple]], list]:
+    """The survey's totals as lists of part keys (metric, level, code, group), with each
+    total's own published cell (or None), per indicator:
+    - BME = Asian + Black + Mixed + Other (total: the BME cell) and All = White + BME +
+      Unknown (All is not a cell), per geography below national level;
+    - (1.1) a region = the sum of its trusts; England = the sum of the regions, per group."""
+    keys = set(frame[["metric_id", "geography_level", "geography_code", "group_name"]].itertuples(index=False, name=None))
+    below = frame.loc[frame["geography_level"] != "national", ["metric_id", "geography_level", "geography_code"]]
+    totals, total_cells = [], []
+    for geography in set(below.itertuples(index=False, name=None)):
+        for total, parts in ETHNIC_TOTALS:
+            totals.append([(*geography, part) for part in parts])
+            total_cells.append((*geography, total) if (*geography, total) in keys else None)
+    region_trusts: dict[str, list[str]] = defaultdict(list)
+    for trust, region in zip(geographies["org_code"], geographies["geography_code"]):
+        region_trusts[region].append(trust)
+    for metric in set(frame["metric_id"]):
+        for group in ("White", "BME", "Unknown", *BROAD):
+            for region, trusts in region_trusts.items():
+                totals.append([(metric, "trust", t, group) for t in trusts])
+                total_cells.append((metric, "region", region, group))
+            totals.append([(metric, "region", r, group) for r in sorted(region_trusts)])
+            total_cells.append((metric, "national", NATIONAL, group))
+    return totals, total_cells
 
 
 # --- The properties ---------------------------------------------------------------------------
 
 
-def assert_no_total_has_one_recoverable_part(totals, suppressed: set, count_of, *, zero_free: bool) -> None:
-    for parts in totals:
-        hidden = [p for p in parts if p in suppressed]
+def assert_no_total_has_one_recoverable_part(totals, suppressed: set, count_of, *, zero_free: bool,
+                                              total_cells: list | None = None) -> None:
+    for parts, total in zip(totals, total_cells or [None] * len(totals)):
+        hidden = [p for p in [*parts, total] if p is not None and p in suppressed]
         if len(hidden) != 1:
             continue
         others = [count_of(p) for p in parts if p not in suppressed]
@@ -312,8 +345,9 @@ def survey_key(row) -> tuple:
     return (row.metric_id, row.geography_level, row.geography_code, row.group_name)
 
 
-def check_survey(compiled_sql, given_rows, *, zero_free: bool) -> None:
-    out = run_model(compiled_sql[SURVEY_MODEL], INPUTS[SURVEY_MODEL], given_rows)
+def check_survey(compiled_sql, nation, *, zero_free: bool) -> None:
+    given_rows, geographies = nation
+    out = run_model(compiled_sql[SURVEY_MODEL], INPUTS[SURVEY_MODEL], given_rows, {SURVEY_GEOGRAPHIES: geographies})
     assert len(out) == len(given_rows)
     n_of = {survey_key(r): r.respondents_answering for r in given_rows.itertuples()}
     primary = {key for key, n in n_of.items() if 0 < n < SURVEY_MINIMUM_BASE}
@@ -325,18 +359,24 @@ def check_survey(compiled_sql, given_rows, *, zero_free: bool) -> None:
         if key in primary:
             assert r.suppression_rule == "survey_minimum_base"
         elif r.suppressed:
-            assert r.suppression_rule == "secondary" and r.geography_level != "national" and n_of[key] > 0
+            # an ethnic total's pick (`secondary`), a trust forced by its region, a region by England
+            assert r.suppression_rule in ("secondary", "secondary_region", "secondary_england")
+            assert r.geography_level != "national" and n_of[key] > 0
+            assert r.suppression_rule != "secondary_region" or r.geography_level == "trust"
+            assert r.suppression_rule != "secondary_england" or r.geography_level == "region"
         else:
             assert pd.isna(r.suppression_rule) and pd.isna(r.suppression_note)
         # the counts stay in the model (the metric rows hide them); the note never gives them
         assert r.respondents_answering == n_of[key]
 
-    totals = survey_totals(given_rows)
-    assert_no_total_has_one_recoverable_part(totals, suppressed, lambda p: n_of[p], zero_free=zero_free)
-    assert suppressed == reference_secondary_suppression(n_of, primary, totals, name=lambda p: p[3])
+    totals, total_cells = survey_totals(given_rows, geographies)
+    assert_no_total_has_one_recoverable_part(totals, suppressed, lambda p: n_of[p], zero_free=zero_free,
+                                             total_cells=total_cells)  # fmt: skip
+    assert suppressed == reference_secondary_suppression(n_of, primary, totals, name=lambda p: (p[3], p[2]),
+                                                         total_cells=total_cells)  # fmt: skip
 
     shuffled = given_rows.iloc[::-1].reset_index(drop=True)
-    again = run_model(compiled_sql[SURVEY_MODEL], INPUTS[SURVEY_MODEL], shuffled)
+    again = run_model(compiled_sql[SURVEY_MODEL], INPUTS[SURVEY_MODEL], shuffled, {SURVEY_GEOGRAPHIES: geographies})
     assert {survey_key(r) for r in again.itertuples() if r.suppressed} == suppressed
 
 
@@ -357,12 +397,12 @@ def test_concerns_without_zero_counts_no_total_has_exactly_one_suppressed_part(c
 
 
 @SETTINGS
-@given(given_rows=survey_nations())
-def test_survey_secondary_suppression_leaves_nothing_to_subtract(compiled_sql, given_rows):
-    check_survey(compiled_sql, given_rows, zero_free=False)
+@given(nation=survey_nations())
+def test_survey_secondary_suppression_leaves_nothing_to_subtract(compiled_sql, nation):
+    check_survey(compiled_sql, nation, zero_free=False)
 
 
 @SETTINGS
-@given(given_rows=survey_nations(count=positive_survey_count))
-def test_survey_without_zero_counts_no_total_has_exactly_one_suppressed_part(compiled_sql, given_rows):
-    check_survey(compiled_sql, given_rows, zero_free=True)
+@given(nation=survey_nations(count=positive_survey_count))
+def test_survey_without_zero_counts_no_total_has_exactly_one_suppressed_part(compiled_sql, nation):
+    check_survey(compiled_sql, nation, zero_free=True)

@@ -12,7 +12,8 @@ It answers, from the release's own files:
    outside regions.csv with its row count, every row that cannot be attributed, and how
    many staff survey respondents were left out for it (`organisations`, `test_summary.json`);
 5. which trusts have a high share of Unknown ethnicity (exports/reports/unknown_ethnicity.py);
-6. what was suppressed, by rule and with counts (`suppression_log`);
+6. what was suppressed, by rule and with counts, and how many trust and region figures
+   complementary (secondary) suppression withholds only to protect others (`suppression_log`);
 7. where the full evidence is: GX Data Docs and the rest of `quality/`, by relative links.
 
 No scripts: plain HTML and inline styles, readable offline.
@@ -412,7 +413,14 @@ RULE_NAMES = {  # suppression_log rule ids → plain English
     "concerns_primary_1_to_7": "concerns count of 1 to 7, below national level",
     "concerns_median_minimum": "median exclusion length from fewer than 8 exclusions (every level)",
     "secondary": "secondary suppression: would let a suppressed count be worked out by subtraction",
+    "secondary_region": "secondary suppression (method 1.1): a trust whose count, with its region's, would give "
+                        "another trust's suppressed count",
+    "secondary_england": "secondary suppression (method 1.1): a region whose count, with England's, would give "
+                         "another region's suppressed count",
+    "secondary_lineage": "secondary suppression (method 1.1): a trust whose count, with a merged trust's combined "
+                         "figure, would give another trust's suppressed count",
 }
+FIGURE_KEY = ["metric_id", "geography_level", "geography_code", "breakdown", "group", "comparison"]
 
 
 def _suppression(data: ReleaseData, stats: dict) -> page.Section:
@@ -449,6 +457,7 @@ def _suppression(data: ReleaseData, stats: dict) -> page.Section:
          Column(f"In {year}", True), Column("Every year", True)],
         rows, empty="none; nothing was suppressed.",
     ))
+    section.add(_complementary_cost(log, rule, year_column, year))
     detail = [c for c in (year_column, rule, "metric_id", "geography_level") if c and c in log.columns]
     if len(detail) > 1 and not log.empty:
         counts = log.groupby(detail, dropna=False).size().reset_index(name="cells")
@@ -462,6 +471,43 @@ def _suppression(data: ReleaseData, stats: dict) -> page.Section:
     section.add("<p>Every suppressed figure and its rule: "
                 + page.link("../csv/suppression_log.csv", "suppression_log.csv") + " (it never holds the hidden value).</p>")
     return section
+
+
+def _complementary_cost(log: pd.DataFrame, rule: str, year_column: str | None, year: int) -> str:
+    """What complementary (secondary) suppression costs: trust and region figures withheld
+    only to protect another figure, by rule. A figure forced by several totals counts once
+    under each of their rules, and once in the total."""
+    key = [c for c in (year_column, *FIGURE_KEY) if c and c in log.columns]
+    if "geography_level" not in log.columns or log.empty:
+        return ""
+    protected = log[log[rule].astype(str).str.startswith("secondary")]
+    primary = log[~log[rule].astype(str).str.startswith("secondary")][key].drop_duplicates()
+    # figures withheld by a secondary rule and by no primary rule
+    merged = protected.merge(primary, on=key, how="left", indicator=True)
+    forced = merged[merged["_merge"] == "left_only"]
+    below_national = forced[forced["geography_level"].isin(["trust", "region"])]
+
+    def counted(frame: pd.DataFrame) -> tuple[int, int]:
+        figures = frame[key].drop_duplicates()
+        in_year = int((figures[year_column] == year).sum()) if year_column else 0
+        return in_year, len(figures)
+
+    kind = ["count_type"] if "count_type" in log.columns else []
+    rows = []
+    for (rule_id, level, *what), frame in below_national.groupby([rule, "geography_level", *kind]):
+        in_year, every = counted(frame)
+        rows.append([fmt.text(rule_id), fmt.text(level), *map(fmt.text, what), fmt.count(in_year), fmt.count(every)])
+    for (level, *what), frame in below_national.groupby(["geography_level", *kind]):
+        in_year, every = counted(frame)
+        rows.append([fmt.text("any secondary rule"), fmt.text(level), *map(fmt.text, what), fmt.count(in_year),
+                     fmt.count(every)])  # fmt: skip
+    return page.table(
+        "What complementary suppression costs: figures withheld only so that another suppressed figure cannot "
+        "be worked out (a figure forced by several totals counts under each rule, once under any)",
+        [Column("Rule"), Column("Level"), *([Column("Count withheld")] if kind else []), Column(f"In {year}", True),
+         Column("Every year", True)],
+        rows, empty="none; no figure was withheld only to protect another.",
+    )
 
 
 def _first_column(frame: pd.DataFrame, names: tuple[str, ...]) -> str:

@@ -7,7 +7,10 @@
 -- counts behind it (the `row_counts` list below: which count feeds which column of which
 -- metric) in the disclosure-controlled cells:
 --   - staff survey (wres5-8): respondents answering, denominator_a, rules
---     `survey_minimum_base` and `secondary` (int_staff_survey__controlled_counts);
+--     `survey_minimum_base`, `secondary` (the ethnic totals) and, from method 1.1,
+--     `secondary_region`, `secondary_england` and `secondary_lineage` (the geographic
+--     totals) (int_staff_survey__controlled_counts); a row forced by several totals in the
+--     same round has one log row per total;
 --   - concerns: cases, exclusions and assessments, rules `concerns_primary_1_to_7` and
 --     `secondary` (int_concerns__secondary_suppression); for an RL the group of interest's
 --     counts are the `_a` columns and the reference group's the `_b` columns;
@@ -146,7 +149,8 @@ survey_reasons as (
         suppressed_row_counts.comparison,
         suppressed_row_counts.withheld_column,
         suppressed_row_counts.count_type,
-        survey_counts.suppression_rule
+        -- one row per rule, and so per total that forced it (int_staff_survey__controlled_counts)
+        unnest(survey_counts.suppression_rules) as suppression_rule
     from suppressed_row_counts
     inner join survey_counts
         on suppressed_row_counts.reporting_year = survey_counts.reporting_year
