@@ -282,13 +282,18 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "reports/national_report.html",
         "revisions.csv",
         "revisions/revisions.parquet",
+        "sign_off.json",
     ]
     assert (release / "quality" / "dbt_run_results.json").read_bytes() == (
         paths.dbt_target / "run_results.json"
     ).read_bytes()
     # Nothing is left behind but the release and LATEST.
     assert sorted(path.name for path in paths.releases.iterdir()) == [release.name]
-    assert sorted(path.name for path in paths.output.iterdir()) == ["LATEST", "releases", "work"]
+    # Sign-off's folders and its unpublished log sit beside them; no candidate is left waiting.
+    assert sorted(path.name for path in paths.output.iterdir() if not path.name.startswith(".")) == [
+        "LATEST", "candidates", "releases", "sign_off_log.jsonl", "work"
+    ]
+    assert not any(paths.candidates.iterdir())
 
 
 def test_reporting_year_is_in_the_path_only_and_readers_recover_it(paths: Paths) -> None:
@@ -379,10 +384,11 @@ def test_publishing_the_same_warehouse_twice_gives_identical_data_files(paths: P
     assert paths.latest_pointer.read_text(encoding="utf-8").strip() == second.name
     first_files = set(release_files(first))
     assert first_files == set(release_files(second))
-    # The release's own records differ: its id and time, and the revisions log gains a row.
+    # The release's own records differ: its id and time, its sign-off, and the revisions log gains a row.
     release_specific = {
         Path(name)
-        for name in ["manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv", "revisions/revisions.parquet"]
+        for name in ["manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv", "revisions/revisions.parquet",
+                     "sign_off.json"]
     }
     for relative in first_files - release_specific:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
@@ -440,7 +446,11 @@ def test_a_failure_midway_leaves_no_half_release_and_latest_unchanged(paths: Pat
     assert release_listing(paths) == before
     assert sorted(path.name for path in paths.releases.iterdir()) == [good.name]  # no .tmp- folder
     assert paths.latest_pointer.read_bytes() == latest_before
-    assert sorted(path.name for path in paths.output.iterdir()) == ["LATEST", "releases", "work"]
+    # Sign-off's folders and its unpublished log sit beside them; no candidate is left waiting.
+    assert sorted(path.name for path in paths.output.iterdir() if not path.name.startswith(".")) == [
+        "LATEST", "candidates", "releases", "sign_off_log.jsonl", "work"
+    ]
+    assert not any(paths.candidates.iterdir())
 
 
 def test_missing_run_outputs_stop_the_release_before_anything_is_written(paths: Paths) -> None:
