@@ -8,8 +8,11 @@ immutable, versioned release of every year.
 
 **Story:** ingest → validate (bad files are quarantined, the rest go on) → previous release
 inputs (the input hashes of the release `LATEST` names, for submission status) → dbt build
-(models and every data test) → publish (parquet + CSV + data-quality evidence; `LATEST`
-moves only when the release is complete).
+(models and every data test) → build candidate (parquet + CSV + reports + data-quality
+evidence in `candidates/<id>/`; `LATEST` does not move) → sign-off in the DAG
+`nhs_equity_sign_off`, which the Asset `nhs-equity/release-candidate` triggers: a named
+reviewer approves (the release is published and `LATEST` moves) or rejects. With
+`EQUITY_SIGN_OFF=automatic` (local runs only) the last step here publishes at once.
 
 **Params:** `reporting_year` names the year the run is for (the year ending 31 March). It
 goes into the release id and the reports. Empty means the latest year present in landing.
@@ -22,7 +25,8 @@ also lists in `figure_revisions.csv` the published figures that changed since th
 release.
 
 **Configuration (environment):** `EQUITY_LANDING_DIR`, `EQUITY_OUTPUT_DIR`,
-`EQUITY_PSEUDONYMISATION_KEY` (required for any landing other than the bundled sample).
+`EQUITY_PSEUDONYMISATION_KEY` (required for any landing other than the bundled sample),
+`EQUITY_SIGN_OFF` (`automatic` on local runs only; see `nhs_equity_sign_off`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 
 import pendulum
 from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from ingest import config
 
@@ -42,6 +47,8 @@ from ingest import config
 _VENV_DBT = Path(sys.executable).parent / "dbt"
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
 EQUITY_RELEASE = Asset("nhs-equity/equity-release")
+# Emitted when a candidate is ready; the DAG nhs_equity_sign_off is scheduled on it.
+RELEASE_CANDIDATE = Asset("nhs-equity/release-candidate")
 
 
 def _log_failure(context) -> None:
@@ -113,23 +120,39 @@ def nhs_equity_monitoring():
             f"--log-path {shlex.quote(str(paths.work / 'dbt_logs'))}"
         )
 
-    @task(outlets=[EQUITY_RELEASE])
-    def publish(ingest_summary: dict) -> str:
-        from exports.release import publish_release
+    # The candidate is complete on its own, so the next run may replace the work zone while
+    # it waits for sign-off in the DAG nhs_equity_sign_off.
+    @task(outlets=[RELEASE_CANDIDATE])
+    def build_candidate(ingest_summary: dict) -> str:
+        from exports.release import build_candidate as build
         from exports.run_years import resolve_run_years
 
         context = get_current_context()
         year, requested = resolve_run_years(context["params"], ingest_summary)
-        release = publish_release(
-            config.paths(), reporting_year=year, run_id=context["run_id"], requested_years=requested
-        )
-        return str(release)
+        candidate = build(config.paths(), reporting_year=year, run_id=context["run_id"], requested_years=requested)
+        context["outlet_events"][RELEASE_CANDIDATE].extra = {"candidate_id": candidate.name}
+        return candidate.name
+
+    # Local runs only (EQUITY_SIGN_OFF=automatic, set by `make run`, `make bench` and the
+    # tests): publish at once. Elsewhere this step is skipped and a person signs off.
+    @task(outlets=[EQUITY_RELEASE])
+    def sign_off_automatically(candidate_id: str) -> str:
+        from exports.sign_off import Decision, automatic_sign_off, finalise_candidate
+
+        if not automatic_sign_off():
+            raise AirflowSkipException(
+                f"Candidate {candidate_id} awaits sign-off in the DAG nhs_equity_sign_off (task sign_off)"
+            )
+        context = get_current_context()
+        return str(finalise_candidate(config.paths(), candidate_id, Decision.automatic(context["run_id"])))
 
     ingested = ingest()
     validated = validate(ingested)
     built = dbt_build(validated)
     previous_release_inputs(validated) >> built
-    built >> publish(ingested)
+    candidate = build_candidate(ingested)
+    built >> candidate
+    sign_off_automatically(candidate)
 
 
 nhs_equity_monitoring()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ingest import config
 
 
@@ -11,6 +13,10 @@ def main() -> None:
         raise SystemExit(f"No complete release yet under {paths.releases}")
     release = paths.releases / paths.latest_pointer.read_text().strip()
     print(f"Latest release:        {release}")
+    manifest = release / "manifest.json"
+    sign_off = json.loads(manifest.read_text(encoding="utf-8")).get("sign_off") if manifest.exists() else None
+    if sign_off:
+        print(f"{'Sign-off:':<22} {sign_off['statement']} at {sign_off['signed_off_at']}")
     for label, relative in [
         ("Equity metrics", "equity_metrics"),
         ("CSV copies", "csv"),
@@ -23,6 +29,7 @@ def main() -> None:
         ("GX Data Docs", "quality/data_docs/index.html"),
         ("dbt test summary", "quality/test_summary.json"),
         ("Release manifest", "manifest.json"),
+        ("Sign-off record", "sign_off.json"),
     ]:
         if (release / relative).exists():
             print(f"{label + ':':<22} {release / relative}")

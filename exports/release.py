@@ -69,7 +69,7 @@ from exports.revisions import (
 )
 from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
 from exports.table_files import DataFile, read_published_table, write_table_files
-from ingest.config import DBT_PROJECT_DIR, Paths
+from ingest.config import DBT_PROJECT_DIR, ConfigurationError, Paths
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +97,17 @@ def publish_release(
 ) -> Path:
     """Build a candidate and finalise it at once, signed off automatically; return the release.
 
-    For local runs, tests and the command line only: a deployment's run builds the candidate
-    and leaves it to a person (exports/sign_off.py, the DAG `nhs_equity_sign_off`).
+    For local runs, tests and the command line only, and so only with EQUITY_SIGN_OFF=automatic:
+    a deployment's run builds the candidate and leaves it to a person (exports/sign_off.py,
+    the DAG `nhs_equity_sign_off`).
     """
-    from exports.sign_off import Decision, finalise_candidate
+    from exports.sign_off import MODE_VARIABLE, Decision, automatic_sign_off, finalise_candidate
+
+    if not automatic_sign_off():
+        raise ConfigurationError(
+            f"Publishing at once needs {MODE_VARIABLE}=automatic (local runs only); on a deployment a "
+            "reviewer signs off each candidate in the DAG nhs_equity_sign_off"
+        )
 
     candidate = build_candidate(paths, reporting_year, run_id, note=note, requested_years=requested_years)
     return finalise_candidate(paths, candidate.name, Decision.automatic(run_id))
@@ -138,6 +145,7 @@ def build_candidate(
     created_at = datetime.now(UTC).replace(microsecond=0)
     created_at_text = created_at.isoformat().replace("+00:00", "Z")
     paths.candidates.mkdir(parents=True, exist_ok=True)
+    paths.releases.mkdir(parents=True, exist_ok=True)
     release_id, staging_dir = _claim_release_id(paths, reporting_year, created_at)
     candidate_dir = paths.candidates / release_id
     try:
@@ -220,7 +228,7 @@ def write_release_documents(paths: Paths, release_dir: Path, record: dict, sign_
 
     history = release_history(paths.releases)
     note = release_note(history, reporting_year, method_version, record.get("publisher_note"))
-    note = "; ".join(part for part in (note, record.get("figure_revisions_note"), sign_off["statement"]) if part)
+    note = "; ".join(part for part in (note, record.get("figure_revisions_note")) if part)
     current = ReleaseRecord(
         release_id, reporting_year, record["created_at"], method_version, record["git_commit"], note
     )
