@@ -165,8 +165,8 @@ def build_candidate(
         if revised:
             logger.info("%d figures differ from the previous release %s", len(revised), previous_dir.name)
 
-        # The revisions log is written on sign-off, when the release joins the history;
-        # the dictionary and the data package describe it already.
+        # The revisions log is written on sign-off, when the release joins the history: the
+        # dictionary describes it already, the data package gains its entry then.
         documented = [*table_docs, REVISIONS_TABLE, FIGURE_REVISIONS_TABLE]
         write_data_dictionary(staging_dir, documented)
         write_datapackage(
