@@ -144,7 +144,7 @@ def nhs_equity_monitoring():
                 f"Candidate {candidate_id} awaits sign-off in the DAG nhs_equity_sign_off (task sign_off)"
             )
         context = get_current_context()
-        return str(finalise_candidate(config.paths(), candidate_id, Decision.automatic(context["run_id"])))
+        return str(finalise_candidate(config.paths(), candidate_id, Decision.signed_automatically(context["run_id"])))
 
     ingested = ingest()
     validated = validate(ingested)

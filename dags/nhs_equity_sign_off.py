@@ -154,7 +154,7 @@ def nhs_equity_sign_off():
         if response:
             decision = Decision.from_gate(response, context["run_id"])
         elif automatic_sign_off():
-            decision = Decision.automatic(context["run_id"])
+            decision = Decision.signed_automatically(context["run_id"])
         else:
             raise AirflowFailException("No approval recorded for this candidate: nothing is published")
         try:

@@ -110,7 +110,7 @@ def publish_release(
         )
 
     candidate = build_candidate(paths, reporting_year, run_id, note=note, requested_years=requested_years)
-    return finalise_candidate(paths, candidate.name, Decision.automatic(run_id))
+    return finalise_candidate(paths, candidate.name, Decision.signed_automatically(run_id))
 
 
 def build_candidate(

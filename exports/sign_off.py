@@ -105,7 +105,7 @@ class Decision:
     automatic: bool = False
 
     @classmethod
-    def automatic(cls, run_id: str) -> Decision:
+    def signed_automatically(cls, run_id: str) -> Decision:
         return cls(True, AUTOMATIC_STATEMENT, _now(), None, run_id, automatic=True)
 
     @classmethod

@@ -195,7 +195,8 @@ def _finish(process: subprocess.Popen, deadline_s: float = GATE_DEADLINE_S) -> d
     text = output.decode(errors="replace")
     results = [line for line in text.splitlines() if line.startswith("RESULT ")]
     assert process.returncode == 0 and results, text[-4000:]
-    return json.loads(results[-1].removeprefix("RESULT "))
+    # The run's log tail rides along, so a failed assertion on the result shows why.
+    return {**json.loads(results[-1].removeprefix("RESULT ")), "log": text[-3000:]}
 
 
 def _only_candidate(paths: Paths) -> str:
@@ -360,7 +361,7 @@ def test_a_candidate_whose_base_is_no_longer_latest_is_rejected_as_stale(waiting
     shutil.move(paths.rejected / candidate_id, paths.candidates / candidate_id)
 
     with pytest.raises(CandidateRejected, match="stale"):
-        finalise_candidate(paths, candidate_id, Decision.automatic("approve-stale"))
+        finalise_candidate(paths, candidate_id, Decision.signed_automatically("approve-stale"))
 
     assert latest_release_id(paths) == other.name
     assert not (paths.releases / candidate_id).exists()
