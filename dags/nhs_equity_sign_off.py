@@ -44,6 +44,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 RELEASE_CANDIDATE = Asset("nhs-equity/release-candidate")
 EQUITY_RELEASE = Asset("nhs-equity/equity-release")
 GATE_TASK = "sign_off"
+ANSWER_KEYS = ("chosen_options", "params_input", "responded_at", "responded_by_user")
 DEFAULT_TIMEOUT = "14d"
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
@@ -82,6 +83,18 @@ class GateAnnouncement(BaseNotifier):
             module, _, attribute = target.partition(":")
             notifier = getattr(importlib.import_module(module), attribute)
             notifier(context)
+
+
+class SignOffGate(ApprovalOperator):
+    """The standard ApprovalOperator, keeping the reviewer's answer in XCom (key `answer`)
+    on Reject too: on Reject it skips its downstream task before it returns, so by itself
+    only an approval reaches XCom, and the rejection's comment and role would be lost."""
+
+    def execute_complete(self, context, event):
+        if "error" not in event:
+            answer = {key: event.get(key) for key in ANSWER_KEYS}
+            context["ti"].xcom_push(key="answer", value=answer)
+        return super().execute_complete(context, event)
 
 
 @dag(
@@ -124,7 +137,7 @@ def nhs_equity_sign_off():
             return ["publish_release"]
         return [GATE_TASK, "publish_release"]
 
-    sign_off = ApprovalOperator(
+    sign_off = SignOffGate(
         task_id=GATE_TASK,
         subject="{{ ti.xcom_pull(task_ids='open_candidate', key='gate_subject') }}",
         body="{{ ti.xcom_pull(task_ids='open_candidate', key='gate_body') }}",
@@ -150,7 +163,7 @@ def nhs_equity_sign_off():
         context = get_current_context()
         ti = context["ti"]
         candidate_id = ti.xcom_pull(task_ids="open_candidate", key="candidate_id")
-        response = ti.xcom_pull(task_ids=GATE_TASK)
+        response = ti.xcom_pull(task_ids=GATE_TASK, key="answer")
         if response:
             decision = Decision.from_gate(response, context["run_id"])
         elif automatic_sign_off():
@@ -175,7 +188,7 @@ def nhs_equity_sign_off():
         candidate_id = ti.xcom_pull(task_ids="open_candidate", key="candidate_id")
         if candidate_id is None or candidate_state(paths, candidate_id) != "waiting":
             raise AirflowSkipException(f"Candidate {candidate_id} is not waiting (published or rejected already)")
-        response = ti.xcom_pull(task_ids=GATE_TASK)
+        response = ti.xcom_pull(task_ids=GATE_TASK, key="answer")
         decision = Decision.from_gate(response, context["run_id"]) if response else None
         if (decision and decision.approved) or (decision is None and automatic_sign_off()):
             raise AirflowFailException(
