@@ -242,11 +242,19 @@ def test_approval_publishes_the_release_with_the_approvers_role_never_their_id(
 ) -> None:
     paths = _copy(waiting_candidate, tmp_path)
     candidate_id = _only_candidate(paths)
-    run = _start_sign_off(paths)
+    notified = tmp_path / "gate-notified.txt"
+    run = _start_sign_off(
+        paths,
+        EQUITY_SIGN_OFF_NOTIFIER="gate_notifier:notify",
+        GATE_NOTIFIED_FILE=str(notified),
+        PYTHONPATH=os.pathsep.join([str(PROJECT_ROOT / "tests"), os.environ.get("PYTHONPATH", "")]),
+    )
     try:
         gate = api.waiting_gate()
-        # The gate shows the headline facts and where the reports are.
+        # The gate shows the headline facts and where the reports are, and announced itself
+        # through the deployment's notifier.
         assert candidate_id in gate["subject"]
+        assert notified.read_text(encoding="utf-8") == gate["subject"]
         for fact in ["Landing files quarantined", "Trusts missing", "Suppressions",
                      "Figures revised since the previous release", "national_report.html",
                      "data_quality_report.html"]:
