@@ -254,6 +254,9 @@ def test_approval_publishes_the_release_with_the_approvers_role_never_their_id(
         # The gate shows the headline facts and where the reports are, and announced itself
         # through the deployment's notifier.
         assert candidate_id in gate["subject"]
+        deadline = time.monotonic() + 60  # the notifier runs just after the gate is written
+        while not notified.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
         assert notified.read_text(encoding="utf-8") == gate["subject"]
         for fact in ["Landing files quarantined", "Trusts missing", "Suppressions",
                      "Figures revised since the previous release", "national_report.html",
