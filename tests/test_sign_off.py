@@ -378,3 +378,29 @@ def test_a_candidate_whose_base_is_no_longer_latest_is_rejected_as_stale(waiting
     assert not (paths.releases / candidate_id).exists()
     reason = json.loads((paths.rejected / f"{candidate_id}.reason.json").read_text(encoding="utf-8"))
     assert reason["reason"] == "stale"
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def test_sign_off_configuration_fails_closed(monkeypatch, tmp_path) -> None:
+    from exports.sign_off import UNCONFIGURED_ROLE, approver_roles, automatic_sign_off
+    from ingest.config import ConfigurationError
+
+    monkeypatch.setenv("EQUITY_SIGN_OFF", "skip-it")
+    with pytest.raises(ConfigurationError, match="EQUITY_SIGN_OFF"):
+        automatic_sign_off()
+    # Publishing at once is for local runs only.
+    monkeypatch.delenv("EQUITY_SIGN_OFF")
+    with pytest.raises(ConfigurationError, match="EQUITY_SIGN_OFF=automatic"):
+        publish_release(Paths(landing=tmp_path, output=tmp_path / "output"), 2025, "deployment-run")
+
+    monkeypatch.setenv("EQUITY_SIGN_OFF_APPROVERS", "jdoe=Head of Statistics")
+    with pytest.raises(ConfigurationError, match="not JSON"):
+        approver_roles()
+    monkeypatch.setenv("EQUITY_SIGN_OFF_APPROVERS", json.dumps({"jdoe": "Head of Statistics"}))
+    answer = {"chosen_options": ["Reject"], "params_input": {"comment": " Not yet. "},
+              "responded_at": None, "responded_by_user": {"id": "someone-else", "name": "Someone Else"}}
+    decision = Decision.from_gate(answer, "run-1")
+    assert not decision.approved and decision.comment == "Not yet."
+    assert decision.role == UNCONFIGURED_ROLE and "Someone" not in json.dumps(decision.published())
