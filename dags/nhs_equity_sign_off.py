@@ -104,8 +104,8 @@ class SignOffGate(ApprovalOperator):
     schedule=[RELEASE_CANDIDATE],
     start_date=pendulum.datetime(2025, 9, 1, tz="Europe/London"),
     catchup=False,
-    # One run per candidate: a newer candidate's run opens while an older one waits, and
-    # rejects the older one as superseded.
+    # One run per candidate: a newer candidate's gate must not queue behind an older gate
+    # that may wait for days (building the newer one rejects the older as superseded).
     max_active_runs=16,
     tags=["equity", "publication", "sign-off"],
 )
