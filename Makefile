@@ -18,6 +18,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 SAMPLE := data/sample/landing
 
+# Local runs sign off automatically: the release records "signed off automatically (local
+# run)". A deployment never sets this, so a person signs off there (dags/nhs_equity_sign_off.py).
+run test bench: export EQUITY_SIGN_OFF := automatic
+
 .PHONY: run test bench sample clean browser deploy-test deployment-services
 run: $(VENV)/.synced $(if $(EQUITY_LANDING_DIR),,$(SAMPLE)) $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/airflow dags test nhs_equity_monitoring

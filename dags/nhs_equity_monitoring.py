@@ -8,8 +8,11 @@ immutable, versioned release of every year.
 
 **Story:** ingest → validate (bad files are quarantined, the rest go on) → previous release
 inputs (the input hashes of the release `LATEST` names, for submission status) → dbt build
-(models and every data test) → publish (parquet + CSV + data-quality evidence; `LATEST`
-moves only when the release is complete).
+(models and every data test) → build candidate (parquet + CSV + reports + data-quality
+evidence in `candidates/<id>/`; `LATEST` does not move) → sign-off in the DAG
+`nhs_equity_sign_off`, which the Asset `nhs-equity/release-candidate` triggers: a named
+reviewer approves (the release is published and `LATEST` moves) or rejects. With
+`EQUITY_SIGN_OFF=automatic` (local runs only) the last step here publishes at once.
 
 **Params:** `reporting_year` names the year the run is for (the year ending 31 March). It
 goes into the release id and the reports. Empty means the latest year present in landing.
@@ -28,6 +31,8 @@ connection `equity_pseudonymisation` (its password), the variable
 
 **One run at a time:** `take_run_lock` takes the output folder for this run (a second run
 fails at once and names the holder); `release_run_lock`, a teardown, gives it back.
+
+**Sign-off:** `EQUITY_SIGN_OFF` (`automatic` on local runs only; see `nhs_equity_sign_off`).
 """
 
 # Parse time imports only Airflow and the standard library: the dag-processor needs neither
@@ -40,8 +45,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from airflow.sdk import Asset, Param, dag, get_current_context, setup, task, teardown
+from airflow.sdk.exceptions import AirflowSkipException
 
 EQUITY_RELEASE = Asset("nhs-equity/equity-release")
+# Emitted when a candidate is ready; the DAG nhs_equity_sign_off is scheduled on it.
+RELEASE_CANDIDATE = Asset("nhs-equity/release-candidate")
 
 
 def _log_failure(context) -> None:
@@ -154,35 +162,54 @@ def nhs_equity_monitoring():
         with _holding_run_lock():
             dbt_build(config.paths())
 
-    @task(outlets=[EQUITY_RELEASE])
-    def publish(ingest_summary: dict) -> str:
-        from exports.release import publish_release
+    # The candidate is complete on its own, so the next run may replace the work zone while
+    # it waits for sign-off in the DAG nhs_equity_sign_off.
+    @task(outlets=[RELEASE_CANDIDATE])
+    def build_candidate(ingest_summary: dict) -> str:
+        from exports.release import build_candidate as build
         from exports.run_years import resolve_run_years
         from ingest import config
 
         context = get_current_context()
         year, requested = resolve_run_years(context["params"], ingest_summary)
         with _holding_run_lock() as lock:
-            release = publish_release(
+            candidate = build(
                 config.paths(),
                 reporting_year=year,
                 run_id=context["run_id"],
                 requested_years=requested,
                 code=lock["code"],
             )
-        return str(release)
+        context["outlet_events"][RELEASE_CANDIDATE].extra = {"candidate_id": candidate.name}
+        return candidate.name
+
+    # Local runs only (EQUITY_SIGN_OFF=automatic, set by `make run`, `make bench` and the
+    # tests): publish at once. Elsewhere this step is skipped and a person signs off. It is
+    # outside the run lock, which never covers sign-off.
+    @task(outlets=[EQUITY_RELEASE])
+    def sign_off_automatically(candidate_id: str) -> str:
+        from exports.sign_off import Decision, automatic_sign_off, finalise_candidate
+        from ingest import config
+
+        if not automatic_sign_off():
+            raise AirflowSkipException(
+                f"Candidate {candidate_id} awaits sign-off in the DAG nhs_equity_sign_off (task sign_off)"
+            )
+        context = get_current_context()
+        return str(finalise_candidate(config.paths(), candidate_id, Decision.signed_automatically(context["run_id"])))
 
     lock = take_run_lock()
     ingested = ingest()
     validated = validate(ingested)
     built = dbt_build(validated)
     previous_release_inputs(validated) >> built
-    published = publish(ingested)
-    built >> published
+    candidate = build_candidate(ingested)
+    built >> candidate
     lock >> ingested
     released = release_run_lock()
-    published >> released
+    candidate >> released
     lock >> released
+    sign_off_automatically(candidate)
 
 
 nhs_equity_monitoring()

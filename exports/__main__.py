@@ -1,7 +1,8 @@
 """Command line: `python -m exports --reporting-year 2024 --run-id <id>`.
 
 Paths come from the environment (EQUITY_OUTPUT_DIR, see ingest/config.py). Prints the
-release folder.
+release folder. It publishes at once, signed off automatically, so it needs
+EQUITY_SIGN_OFF=automatic (local runs only; see exports/sign_off.py).
 """
 
 from __future__ import annotations

@@ -74,6 +74,25 @@ def write_datapackage(
     return path
 
 
+def add_datapackage_table(release_dir: Path, table: TableDoc, *, before: str) -> Path:
+    """Add one table's CSV file to a written datapackage.json, before the resource `before`.
+
+    On sign-off, for the revisions log: it is written only when the release joins the history.
+    A resource of that name already there (from an interrupted sign-off) is replaced.
+    """
+    path = release_dir / DATAPACKAGE_FILE
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    resources = [resource for resource in descriptor["resources"] if resource["name"] != table.name]
+    descriptor["resources"] = resources
+    names = [resource["name"] for resource in resources]
+    position = names.index(before) if before in names else len(resources)
+    resources.insert(position, _csv_resource(release_dir, table))
+    path.write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+    )
+    return path
+
+
 def datapackage_descriptor(
     release_dir: Path,
     tables: Sequence[TableDoc],

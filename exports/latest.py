@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ingest import config
 
 
@@ -13,6 +15,10 @@ def main() -> None:
     print(f"{'Latest release:':<27} {release}")
     if paths.current_link.is_symlink():
         print(f"{'Current (link):':<27} {paths.current_link}")
+    manifest = release / "manifest.json"
+    sign_off = json.loads(manifest.read_text(encoding="utf-8")).get("sign_off") if manifest.exists() else None
+    if sign_off:
+        print(f"{'Sign-off:':<27} {sign_off['statement']} at {sign_off['signed_off_at']}")
     for label, relative in [
         ("Equity metrics", "equity_metrics"),
         ("Every table (DuckDB)", "release.duckdb"),
@@ -27,6 +33,7 @@ def main() -> None:
         ("GX Data Docs", "quality/data_docs/index.html"),
         ("dbt test summary", "quality/test_summary.json"),
         ("Release manifest", "manifest.json"),
+        ("Sign-off record", "sign_off.json"),
     ]:
         if (release / relative).exists():
             print(f"{label + ':':<27} {release / relative}")

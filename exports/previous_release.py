@@ -16,7 +16,7 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from exports.release import MANIFEST_FILE
+from exports.release import MANIFEST_FILE, latest_release_id
 from ingest.config import Paths
 
 # One row per input file of the previous release. Written even before the first release
@@ -33,13 +33,6 @@ PREVIOUS_RELEASE_INPUTS_SCHEMA = pa.schema(
 
 class BrokenReleaseError(RuntimeError):
     """LATEST names a release that is not there or has no readable manifest."""
-
-
-def latest_release_id(paths: Paths) -> str | None:
-    """The id in LATEST, or None before the first release."""
-    if not paths.latest_pointer.exists():
-        return None
-    return paths.latest_pointer.read_text(encoding="utf-8").strip() or None
 
 
 def previous_release_manifest(paths: Paths) -> dict | None:

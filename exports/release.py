@@ -1,16 +1,26 @@
 """Publish a release: every public dbt model, its quality evidence and a manifest.
 
-A release is an immutable folder `<output>/releases/<release_id>/`. It is built in a hidden
-`.tmp-<release_id>/` folder next to it and renamed into place only when complete (a rename
-is atomic on one filesystem); only then do `<output>/LATEST` and the link
-`<output>/current` move to it (exports/latest_pointer.py). A failure on the way removes the
-temporary folder and leaves both alone, so readers never see half a release.
+A run first builds a release **candidate** (`build_candidate`): a complete folder
+`<output>/candidates/<release_id>/` with every table, document, report and check, built in a
+hidden `.tmp-<release_id>/` folder and renamed into place when complete. It has no
+manifest, revisions log or SHA256SUMS yet, its reports carry the banner "candidate, not
+published", LATEST does not move and the release history does not count it. Its
+`candidate.json` holds what the manifest will say, and the release LATEST named when it was
+built (its base).
+
+Sign-off (exports/sign_off.py) then finalises it: the sign-off record, manifest, revisions
+log and final reports, then SHA256SUMS, then the folder is renamed into
+`<output>/releases/<release_id>/` (immutable) and LATEST and the link `<output>/current`
+move (exports/latest_pointer.py); or it rejects it into
+`<output>/rejected/`. `publish_release` does both at once with automatic sign-off (local
+runs, tests, the command line).
 
 Layout of a release:
 
     manifest.json                              ids, versions, method_version, inputs, quality
                                                evidence, every file's sha256 (and rows)
     SHA256SUMS                                 `sha256sum -c` for every other file
+    sign_off.json                              who signed off (a role, never a person), when, comment
     <table>/reporting_year=<Y>/part-0.parquet  tables with a reporting_year (year in path only)
     <table>/<table>.parquet                    tables without one
     csv/<table>.csv                            every table, all years, reporting_year included;
@@ -44,12 +54,12 @@ import pyarrow.compute as pc
 
 from exports.checksums import release_files, sha256_file, write_sha256sums
 from exports.data_dictionary import DICTIONARY_TABLE, dictionary_table, write_data_dictionary
-from exports.datapackage import write_datapackage
+from exports.datapackage import add_datapackage_table, write_datapackage
 from exports.dbt_docs import dbt_vars, load_manifest, published_table_docs, upstream_sources
 from exports.latest_pointer import point_latest_to
 from exports.provenance import input_files, tool_versions
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel, published_models
-from exports.release_database import write_release_database
+from exports.release_database import add_release_database_tables, write_release_database
 from exports.reports import ReleaseContext, write_reports
 from exports.revisions import (
     FIGURE_REVISIONS_TABLE,
@@ -65,12 +75,14 @@ from exports.revisions import (
 )
 from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
 from exports.table_files import DataFile, read_published_table, write_table_files
-from ingest.config import DBT_PROJECT_DIR, Paths
+from ingest.config import DBT_PROJECT_DIR, ConfigurationError, Paths
 from nhs_equity_monitor.provenance import code_provenance
 
 logger = logging.getLogger(__name__)
 
 MANIFEST_FILE = "manifest.json"
+CANDIDATE_FILE = "candidate.json"  # a candidate's record; replaced by the manifest on sign-off
+SIGN_OFF_FILE = "sign_off.json"
 QUALITY_FOLDER = "quality"
 DBT_RUN_RESULTS_FILE = "dbt_run_results.json"
 STAGING_PREFIX = ".tmp-"
@@ -91,14 +103,41 @@ def publish_release(
     requested_years: list[int] | None = None,
     code: dict | None = None,
 ) -> Path:
-    """Publish the warehouse's public models as a new release; point LATEST and current at it.
+    """Build a candidate and finalise it at once, signed off automatically; return the release.
+
+    For local runs, tests and the command line only, and so only with EQUITY_SIGN_OFF=automatic:
+    a deployment's run builds the candidate and leaves it to a person (exports/sign_off.py,
+    the DAG `nhs_equity_sign_off`).
+    """
+    from exports.sign_off import MODE_VARIABLE, Decision, automatic_sign_off, finalise_candidate
+
+    if not automatic_sign_off():
+        raise ConfigurationError(
+            f"Publishing at once needs {MODE_VARIABLE}=automatic (local runs only); on a deployment a "
+            "reviewer signs off each candidate in the DAG nhs_equity_sign_off"
+        )
+
+    candidate = build_candidate(paths, reporting_year, run_id, note=note, requested_years=requested_years, code=code)
+    return finalise_candidate(paths, candidate.name, Decision.signed_automatically(run_id))
+
+
+def build_candidate(
+    paths: Paths,
+    reporting_year: int,
+    run_id: str,
+    note: str | None = None,
+    requested_years: list[int] | None = None,
+    code: dict | None = None,
+) -> Path:
+    """Build the warehouse's public models into a release candidate; return its folder.
 
     `note` is the publisher's note for the revisions log (e.g. why a year is republished).
     `requested_years` are the years the run was asked for (a backfill's list; see
     exports/run_years.py), recorded in the manifest; by default [reporting_year].
     `code` is the code's provenance as read when the run started (nhs_equity_monitor/
     provenance.py); by default it is read now.
-    Returns the release folder. Never overwrites a release.
+    LATEST does not move. A newer candidate supersedes any candidate still waiting for
+    sign-off (exports/sign_off.py), which is rejected as superseded.
     """
     manifest_path = paths.dbt_target / "manifest.json"
     models = published_models(manifest_path)
@@ -117,10 +156,10 @@ def publish_release(
     code = code or code_provenance()  # before anything is written: code that cannot say what it is does not publish
     created_at = datetime.now(UTC).replace(microsecond=0)
     created_at_text = created_at.isoformat().replace("+00:00", "Z")
+    paths.candidates.mkdir(parents=True, exist_ok=True)
     paths.releases.mkdir(parents=True, exist_ok=True)
-    history = release_history(paths.releases)
-    release_id, staging_dir = _claim_release_id(paths.releases, reporting_year, created_at)
-    release_dir = paths.releases / release_id
+    release_id, staging_dir = _claim_release_id(paths, reporting_year, created_at)
+    candidate_dir = paths.candidates / release_id
     try:
         tables, data_files, method_versions = _write_tables(
             paths.warehouse, models, staging_dir, reporting_year
@@ -129,92 +168,146 @@ def publish_release(
         _copy_quality_evidence(paths, staging_dir)
 
         # Figure-level revisions against the previous complete release: the one LATEST
-        # names until this release is complete (exports/revisions.py).
+        # names now, the candidate's base. Sign-off publishes only while LATEST still names
+        # it (exports/sign_off.py), so these stay true.
+        base_release_id = latest_release_id(paths)
         previous_dir = _latest_release_dir(paths)
         revised = figure_revisions(previous_dir, staging_dir, models)
         write_figure_revisions(staging_dir, revised)
         if revised:
             logger.info("%d figures differ from the previous release %s", len(revised), previous_dir.name)
-        commit = code["commit"]
-        revised_note = figure_revisions_note(revised)
-        release_note_text = release_note(history, reporting_year, method_version, note)
-        if revised_note:
-            release_note_text = f"{release_note_text}; {revised_note}"
-        record = ReleaseRecord(
-            release_id, reporting_year, created_at_text, method_version, commit, release_note_text
-        )
-        revisions_files = write_revisions(staging_dir, history, record)
-        data_files.extend(revisions_files)
-        tables.append(
-            _table_entry(
-                REVISIONS_TABLE.name,
-                REVISIONS_TABLE.primary_key,
-                [(c.name, c.parquet_type) for c in REVISIONS_TABLE.columns],
-                revisions_files,
-                revisions_files[0].rows,
-            )
-        )
 
+        # The revisions log is written on sign-off, when the release joins the history: the
+        # dictionary describes it already, the data package gains its entry then.
         documented = [*table_docs, REVISIONS_TABLE, FIGURE_REVISIONS_TABLE]
         write_data_dictionary(staging_dir, documented)
         write_datapackage(
             staging_dir,
-            [*documented, DICTIONARY_TABLE],
+            [table for table in [*documented, DICTIONARY_TABLE] if table is not REVISIONS_TABLE],
             release_id=release_id,
             created_at=created_at_text,
             sources=sources,
         )
-        # Every table above in one DuckDB file, read from the files just written.
+        # Every table above in one DuckDB file, read from the files just written; the
+        # revisions log joins it on sign-off.
         write_release_database(
             staging_dir,
-            [*documented, DICTIONARY_TABLE],
+            [table for table in [*documented, DICTIONARY_TABLE] if table is not REVISIONS_TABLE],
             {
                 FIGURE_REVISIONS_TABLE.name: figure_revisions_table(revised),
                 DICTIONARY_TABLE.name: dictionary_table(documented),
             },
         )
         inputs = input_files(paths.file_outcomes)
-        # The reports read the tables and quality evidence written above; being written before
-        # the manifest, they are in its files and in SHA256SUMS like every other file.
-        write_reports(staging_dir, ReleaseContext(reporting_year, method_version, inputs))
-        manifest = {
+        write_reports(staging_dir, ReleaseContext(reporting_year, method_version, inputs, candidate=True))
+        record = {
             "release_id": release_id,
+            "base_release_id": base_release_id,
             "reporting_year": reporting_year,
             "requested_years": sorted(set(requested_years)) if requested_years else [reporting_year],
             "run_id": run_id,
             "created_at": created_at_text,
             "method_version": method_version,
-            "note": release_note_text,
-            "git_commit": commit,
+            "publisher_note": note,
+            "figure_revisions_note": figure_revisions_note(revised),
+            "git_commit": code["commit"],
             "code": code,
             "tool_versions": tool_versions(),
             "inputs": inputs,
             "tables": tables,
-            "quality_evidence": _quality_evidence(staging_dir),
-            "files": _describe_files(staging_dir, data_files),
+            "data_files": [{"path": item.path.as_posix(), "rows": item.rows} for item in data_files],
         }
-        (staging_dir / MANIFEST_FILE).write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
-        )
-        write_sha256sums(staging_dir)
+        write_json(staging_dir / CANDIDATE_FILE, record)
         # rename() would silently replace an empty folder, so check first.
-        if release_dir.exists():
-            raise FileExistsError(f"Release {release_dir} already exists; releases are never overwritten")
-        staging_dir.rename(release_dir)
+        if candidate_dir.exists():
+            raise FileExistsError(f"Candidate {candidate_dir} already exists")
+        staging_dir.rename(candidate_dir)
     except BaseException:
         shutil.rmtree(staging_dir, ignore_errors=True)
         raise
+    logger.info("Release candidate %s is ready for sign-off: %s", release_id, candidate_dir)
 
-    point_latest_to(paths, release_id)
-    _log_summary(release_dir, tables)
-    return release_dir
+    from exports.sign_off import supersede_older_candidates
+
+    supersede_older_candidates(paths, release_id)
+    return candidate_dir
+
+
+def read_candidate(candidate_dir: Path) -> dict:
+    """The candidate's record (`candidate.json`): what its manifest will say, and its base."""
+    return json.loads((candidate_dir / CANDIDATE_FILE).read_text(encoding="utf-8"))
+
+
+def write_json(path: Path, content) -> None:
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+
+
+def write_release_documents(paths: Paths, release_dir: Path, record: dict, sign_off: dict) -> list[dict]:
+    """On sign-off: the sign-off record, revisions log, data package entry, final reports,
+    manifest and SHA256SUMS of a candidate, in that order; return its tables."""
+    release_id, reporting_year = record["release_id"], record["reporting_year"]
+    method_version = record["method_version"]
+    write_json(release_dir / SIGN_OFF_FILE, sign_off)
+
+    history = release_history(paths.releases)
+    note = release_note(history, reporting_year, method_version, record.get("publisher_note"))
+    note = "; ".join(part for part in (note, record.get("figure_revisions_note")) if part)
+    current = ReleaseRecord(
+        release_id, reporting_year, record["created_at"], method_version, record["git_commit"], note
+    )
+    revisions_files = write_revisions(release_dir, history, current)
+    data_files = [DataFile(Path(item["path"]), item["rows"]) for item in record["data_files"]]
+    data_files.extend(revisions_files)
+    tables = [
+        *record["tables"],
+        _table_entry(
+            REVISIONS_TABLE.name,
+            REVISIONS_TABLE.primary_key,
+            [(c.name, c.parquet_type) for c in REVISIONS_TABLE.columns],
+            revisions_files,
+            revisions_files[0].rows,
+        ),
+    ]
+    add_datapackage_table(release_dir, REVISIONS_TABLE, before=FIGURE_REVISIONS_TABLE.name)
+    add_release_database_tables(release_dir, [REVISIONS_TABLE])
+    # The final reports, without the candidate banner; before the manifest, so that they are
+    # in its files and in SHA256SUMS like every other file.
+    inputs = record["inputs"]
+    write_reports(release_dir, ReleaseContext(reporting_year, method_version, inputs))
+    (release_dir / CANDIDATE_FILE).unlink()
+    manifest = {
+        "release_id": release_id,
+        "reporting_year": reporting_year,
+        "requested_years": record["requested_years"],
+        "run_id": record["run_id"],
+        "created_at": record["created_at"],
+        "base_release_id": record["base_release_id"],
+        "method_version": method_version,
+        "note": note,
+        "git_commit": record["git_commit"],
+        "code": record["code"],
+        "tool_versions": record["tool_versions"],
+        "sign_off": sign_off,
+        "inputs": inputs,
+        "tables": tables,
+        "quality_evidence": _quality_evidence(release_dir),
+        "files": _describe_files(release_dir, data_files),
+    }
+    write_json(release_dir / MANIFEST_FILE, manifest)
+    write_sha256sums(release_dir)
+    return tables
+
+
+def latest_release_id(paths: Paths) -> str | None:
+    """The id in LATEST, or None before the first release."""
+    if not paths.latest_pointer.exists():
+        return None
+    return paths.latest_pointer.read_text(encoding="utf-8").strip() or None
 
 
 def _latest_release_dir(paths: Paths) -> Path | None:
     """The folder of the release LATEST names, or None before the first (or if it is gone)."""
-    if not paths.latest_pointer.exists():
-        return None
-    release_id = paths.latest_pointer.read_text(encoding="utf-8").strip()
+    release_id = latest_release_id(paths)
     folder = paths.releases / release_id if release_id else None
     if folder is None or not folder.is_dir():
         if release_id:
@@ -236,16 +329,17 @@ def _check_run_outputs(paths: Paths) -> None:
         raise ReleaseInputError("Cannot publish: missing " + "; ".join(missing))
 
 
-def _claim_release_id(releases_dir: Path, reporting_year: int, created_at: datetime) -> tuple[str, Path]:
-    """The first free id `<Y>-<timestamp>[-n]`, claimed by creating its staging folder."""
+def _claim_release_id(paths: Paths, reporting_year: int, created_at: datetime) -> tuple[str, Path]:
+    """The first id `<Y>-<timestamp>[-n]` free among releases, candidates and rejected
+    candidates, claimed by creating its staging folder under candidates/."""
     base_id = f"{reporting_year}-{created_at:%Y%m%dT%H%M%SZ}"
     attempt = 1
     while True:
         release_id = base_id if attempt == 1 else f"{base_id}-{attempt}"
         attempt += 1
-        if (releases_dir / release_id).exists():
+        if any((folder / release_id).exists() for folder in (paths.releases, paths.candidates, paths.rejected)):
             continue
-        staging_dir = releases_dir / f"{STAGING_PREFIX}{release_id}"
+        staging_dir = paths.candidates / f"{STAGING_PREFIX}{release_id}"
         try:
             staging_dir.mkdir()  # fails if another publisher claimed this id
         except FileExistsError:

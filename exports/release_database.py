@@ -44,6 +44,23 @@ def write_release_database(
     path = release_dir / RELEASE_DATABASE_FILE
     if path.exists():
         raise FileExistsError(f"{path} already exists")
+    _create_tables(path, release_dir, tables, csv_only_tables)
+    return path
+
+
+def add_release_database_tables(release_dir: Path, tables: Sequence[TableDoc]) -> Path:
+    """Add tables published as parquet to an existing `release.duckdb` (the revisions log,
+    written on sign-off, after the candidate's other tables)."""
+    path = release_dir / RELEASE_DATABASE_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} has not been written")
+    _create_tables(path, release_dir, tables, {})
+    return path
+
+
+def _create_tables(
+    path: Path, release_dir: Path, tables: Sequence[TableDoc], csv_only_tables: Mapping[str, pa.Table]
+) -> None:
     with duckdb.connect(config={"threads": 1}) as connection:
         connection.execute("SET disabled_compression_methods = 'fsst'")
         connection.execute(
@@ -61,7 +78,6 @@ def write_release_database(
             if not table.parquet_layout:
                 connection.unregister(_SOURCE_VIEW)
         connection.execute(f"DETACH {_CATALOG}")
-    return path
 
 
 def _read_parquet(release_dir: Path, table: TableDoc) -> str:

@@ -94,6 +94,21 @@ class Paths:
         """Relative symbolic link to the release LATEST names (exports/latest_pointer.py)."""
         return self.output / "current"
 
+    @property
+    def candidates(self) -> Path:
+        """Release candidates waiting for sign-off; never published from here."""
+        return self.output / "candidates"
+
+    @property
+    def rejected(self) -> Path:
+        """Candidates rejected at sign-off, each with its reason beside it; never published."""
+        return self.output / "rejected"
+
+    @property
+    def sign_off_log(self) -> Path:
+        """Every sign-off decision with the user id behind it: unpublished, for audit."""
+        return self.output / "sign_off_log.jsonl"
+
 
 def uses_sample() -> bool:
     return not os.environ.get("EQUITY_LANDING_DIR")

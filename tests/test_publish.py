@@ -285,13 +285,17 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "reports/national_report.html",
         "revisions.csv",
         "revisions/revisions.parquet",
+        "sign_off.json",
     ]
     assert (release / "quality" / "dbt_run_results.json").read_bytes() == (
         paths.dbt_target / "run_results.json"
     ).read_bytes()
     # Nothing is left behind but the release, LATEST and current.
     assert sorted(path.name for path in paths.releases.iterdir()) == [release.name]
-    assert sorted(path.name for path in paths.output.iterdir()) == ["LATEST", "current", "releases", "work"]
+    assert sorted(path.name for path in paths.output.iterdir() if not path.name.startswith(".")) == [
+        "LATEST", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
+    ]
+    assert not any(paths.candidates.iterdir())
 
 
 def test_reporting_year_is_in_the_path_only_and_readers_recover_it(paths: Paths) -> None:
@@ -383,13 +387,13 @@ def test_publishing_the_same_warehouse_twice_gives_identical_data_files(paths: P
     assert paths.current_link.resolve() == second.resolve()
     first_files = set(release_files(first))
     assert first_files == set(release_files(second))
-    # The release's own records differ: its id and time, and the revisions log gains a row
-    # (in release.duckdb too, which tests/test_release_database.py compares table by table).
+    # The release's own records differ: its id and time, its sign-off, and the revisions log
+    # gains a row (in release.duckdb too, which tests/test_release_database.py compares table by table).
     release_specific = {
         Path(name)
         for name in [
             "manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv", "revisions/revisions.parquet",
-            "release.duckdb",
+            "release.duckdb", "sign_off.json",
         ]
     }
     for relative in first_files - release_specific:
@@ -450,7 +454,10 @@ def test_a_failure_midway_leaves_no_half_release_and_latest_unchanged(paths: Pat
     assert sorted(path.name for path in paths.releases.iterdir()) == [good.name]  # no .tmp- folder
     assert paths.latest_pointer.read_bytes() == latest_before
     assert os.readlink(paths.current_link) == current_before
-    assert sorted(path.name for path in paths.output.iterdir()) == ["LATEST", "current", "releases", "work"]
+    assert sorted(path.name for path in paths.output.iterdir() if not path.name.startswith(".")) == [
+        "LATEST", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
+    ]
+    assert not any(paths.candidates.iterdir())
 
 
 def test_missing_run_outputs_stop_the_release_before_anything_is_written(paths: Paths) -> None:

@@ -70,6 +70,7 @@ def write_national_report(data: ReleaseData, reports_dir: Path) -> Path:
         ),
         # plotly.js (about 4.8 MB) once, inline, and only when there is a chart to draw.
         head_scripts=[plotly_js()] if _charts(stats) else [],
+        candidate=data.context.candidate,
     )
     path = reports_dir / NATIONAL_REPORT_FILE
     path.write_text(html, encoding="utf-8", newline="\n")

@@ -35,6 +35,8 @@ a:focus, summary:focus { outline: 3px solid #ffb81c; outline-offset: 2px; }
 nav ol { columns: 2; max-width: 60em; }
 p, li { max-width: 75em; }
 .note { background: var(--panel); border-left: 4px solid var(--rule); padding: 8px 16px; max-width: 75em; }
+.candidate-banner { background: #d5281b; color: #fff; font-weight: 700; padding: 12px 24px; margin: 0;
+                    font-size: 1.1rem; }
 .unavailable { background: #fff7e6; border-left: 4px solid #ffb81c; padding: 8px 16px; max-width: 75em; }
 figure { margin: 16px 0 8px 0; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
@@ -62,6 +64,11 @@ footer { border-top: 1px solid var(--rule); margin-top: 48px; padding-top: 8px; 
 
 
 _NUMERIC = ' class="num"'
+# Every page of a release candidate opens with this (document(candidate=True)).
+CANDIDATE_BANNER = (
+    "Release candidate, not published: these figures await sign-off and may change or be withdrawn. "
+    "Do not quote or share them."
+)
 
 
 def escape(value) -> str:
@@ -216,10 +223,18 @@ def document(
     *,
     style: str = "",
     body_scripts: Sequence[str] = (),
+    candidate: bool = False,
 ) -> str:
     """The whole page. `head_scripts` are inline script bodies (e.g. plotly.js), in order;
     `body_scripts` run after the page's content (e.g. SORT_SCRIPT); `style` adds rules to the
-    shared style sheet."""
+    shared style sheet.
+
+    `candidate`: the page belongs to a release candidate waiting for sign-off, so it opens
+    with the banner CANDIDATE_BANNER and its title says so; a final release's page has neither.
+    """
+    banner = f'<p class="candidate-banner" role="alert">{escape(CANDIDATE_BANNER)}</p>\n' if candidate else ""
+    if candidate:
+        title = f"{title} (candidate, not published)"
     scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in head_scripts)
     end_scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in body_scripts)
     fact_items = "".join(f"<li>{escape(label)}: <strong>{escape(value)}</strong></li>" for label, value in facts)
@@ -228,7 +243,7 @@ def document(
         "<!DOCTYPE html>\n"
         '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLE}{style}</style>\n{scripts}\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{_STYLE}{style}</style>\n{scripts}\n</head>\n<body>\n{banner}"
         f'<header><h1>{escape(title)}</h1><p class="lede">{escape(lede)}</p>'
         f'<ul class="facts">{fact_items}</ul></header>\n'
         f'<main>\n<nav aria-label="Contents"><h2>Contents</h2><ol>{contents}</ol></nav>\n'

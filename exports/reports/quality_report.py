@@ -81,6 +81,7 @@ def write_quality_report(data: ReleaseData, reports_dir: Path, unknown_threshold
             f"{page.link(DATA_DOCS, 'Great Expectations Data Docs')}. Figures: "
             f"{page.link('national_report.html', 'national report')}."
         ),
+        candidate=data.context.candidate,
     )
     path = reports_dir / QUALITY_REPORT_FILE
     path.write_text(html, encoding="utf-8", newline="\n")

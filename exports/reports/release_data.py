@@ -54,6 +54,8 @@ class ReleaseContext:
     reporting_year: int
     method_version: str | None = None
     inputs: list[dict] = field(default_factory=list)
+    # A candidate's pages carry the banner "candidate, not published" (exports/reports/page.py).
+    candidate: bool = False
 
     @classmethod
     def from_manifest(cls, release_dir: Path) -> ReleaseContext:

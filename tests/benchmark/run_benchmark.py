@@ -68,6 +68,8 @@ def main() -> None:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # A local run: the build DAG publishes at once, the sign-off gate is skipped.
+        "EQUITY_SIGN_OFF": "automatic",
     }
     print(f"Benchmark: scale {args.scale}, {args.trusts} trusts, reporting year {YEAR}, in {root}")
     print(f"{'stage':<12} {'wall':>9} {'peak RSS':>11}")
