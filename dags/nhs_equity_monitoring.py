@@ -90,7 +90,7 @@ def nhs_equity_monitoring():
     def validate(ingest_summary: dict) -> dict:
         from expectations.validate import validate_landed
 
-        return validate_landed(config.paths())
+        return validate_landed(config.paths(), run_id=get_current_context()["run_id"])
 
     # After ingest (which replaces the work zone) and before publish (which moves LATEST).
     @task(retries=2, retry_delay=timedelta(seconds=30))

@@ -6,15 +6,19 @@ The validated zone holds the rows of accepted files only, cast to the types in
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from expectations.contract import date_format
 from expectations.frames import parse_dates
 from ingest.config import Paths
+from ingest.raw_zone import raw_path
 from ingest.tables import FILE_ORG_CODE, FILE_YEAR, SOURCE_FILE, SOURCE_ROW, TABLES
 
 PROVENANCE_FIELDS = [
@@ -23,6 +27,7 @@ PROVENANCE_FIELDS = [
     pa.field(FILE_YEAR, pa.int64()),
     pa.field(FILE_ORG_CODE, pa.string()),
 ]
+ALL_YEARS: Any = object()  # read_raw_table: every year (reference files have none)
 _ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "date": pa.date32()}
 
 
@@ -38,15 +43,33 @@ def write_parquet(frame: pd.DataFrame, schema: pa.Schema, path: Path) -> None:
     )
 
 
-def read_raw(paths: Paths) -> dict[str, pd.DataFrame]:
-    """Every landed table, in file and row order, with a fresh 0..n-1 index: GX reports
-    failing rows by index, and the ledger maps them back through these positions."""
-    return {
-        name: read_parquet(paths.raw / f"{name}.parquet")
+def read_raw_table(
+    paths: Paths, table: str, files: Collection[str], year: int | None = ALL_YEARS
+) -> pd.DataFrame:
+    """One landed table's rows of `files` (of one folder year, unless ALL_YEARS), in file
+    and row order, with a fresh 0..n-1 index: GX reports failing rows by index, and the
+    ledger maps them back through these positions. Reading a year at a time is what keeps
+    validation's memory flat as history grows."""
+    rows = pq.read_table(raw_path(paths.raw, table), filters=_year_filter(year))
+    rows = rows.filter(pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(files), pa.string())))
+    return (
+        rows.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
         .sort_values([SOURCE_FILE, SOURCE_ROW], kind="stable")
         .reset_index(drop=True)
-        for name in TABLES
-    }
+    )
+
+
+def raw_years(paths: Paths, table: str) -> list[int | None]:
+    """The folder years a landed table has rows for (None for reference files)."""
+    years = pc.unique(pq.read_table(raw_path(paths.raw, table), columns=[FILE_YEAR])[FILE_YEAR])
+    return sorted(years.to_pylist(), key=lambda year: (year is not None, year or 0))
+
+
+def _year_filter(year: int | None) -> pc.Expression | None:
+    if year is ALL_YEARS:
+        return None
+    field = pc.field(FILE_YEAR)
+    return field.is_null() if year is None else field == year
 
 
 def validated_schema(table: str) -> pa.Schema:
@@ -54,17 +77,20 @@ def validated_schema(table: str) -> pa.Schema:
     return pa.schema([pa.field(c, _ARROW_TYPES[t]) for c, t in columns.items()] + PROVENANCE_FIELDS)
 
 
-def write_validated(paths: Paths, raw: dict[str, pd.DataFrame], loaded: set[str]) -> dict[str, int]:
-    """Write `validated/<table>.parquet` for every table: the rows of `loaded` files, typed.
-    Returns the number of rows written per table."""
+def write_validated(paths: Paths, loaded: set[str]) -> dict[str, int]:
+    """Write `validated/<table>.parquet` for every table: the rows of `loaded` files, typed,
+    one folder year at a time. Returns the number of rows written per table."""
     paths.validated.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, rows in raw.items():
-        rows = rows[rows[SOURCE_FILE].isin(loaded)]
+    for name in TABLES:
         schema = validated_schema(name)
-        table = pa.Table.from_arrays([_typed(name, rows, field) for field in schema], schema=schema)
-        pq.write_table(table, validated_path(paths, name))
-        written[name] = table.num_rows
+        written[name] = 0
+        with pq.ParquetWriter(validated_path(paths, name), schema) as writer:
+            for year in raw_years(paths, name):
+                rows = read_raw_table(paths, name, loaded, year)
+                table = pa.Table.from_arrays([_typed(name, rows, field) for field in schema], schema=schema)
+                writer.write_table(table)
+                written[name] += table.num_rows
     return written
 
 
