@@ -105,12 +105,17 @@ def nhs_equity_monitoring():
     @task.bash
     def dbt_build(validation_summary: dict) -> str:
         paths = config.paths()
+        # ingest.dbt_reuse keeps dbt's partial parse between runs and reuses the last build
+        # when none of its inputs changed (exit 3: build needed).
+        reuse = f"{shlex.quote(sys.executable)} -m ingest.dbt_reuse"
         return (
             f"cd {shlex.quote(str(config.DBT_PROJECT_DIR))} && "
-            f"EQUITY_WORK_DIR={shlex.quote(str(paths.work))} DBT_SEND_ANONYMOUS_USAGE_STATS=false "
+            f"export EQUITY_WORK_DIR={shlex.quote(str(paths.work))} DBT_SEND_ANONYMOUS_USAGE_STATS=false && "
+            f"{{ {reuse} restore; rc=$?; [ $rc -ne 3 ] && exit $rc; }}; "
             f"{shlex.quote(DBT_EXECUTABLE)} build --exclude-resource-type unit_test --profiles-dir . "
             f"--target-path {shlex.quote(str(paths.dbt_target))} "
-            f"--log-path {shlex.quote(str(paths.work / 'dbt_logs'))}"
+            f"--log-path {shlex.quote(str(paths.work / 'dbt_logs'))}; "
+            f"rc=$?; {reuse} save $rc; exit $rc"
         )
 
     @task(outlets=[EQUITY_RELEASE])

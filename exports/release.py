@@ -40,6 +40,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.compute as pc
 
+from expectations.verdicts import validation_record_path
 from exports.checksums import release_files, sha256_file, write_sha256sums
 from exports.data_dictionary import DICTIONARY_TABLE, write_data_dictionary
 from exports.datapackage import write_datapackage
@@ -61,6 +62,7 @@ from exports.revisions import (
 from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
 from exports.table_files import DataFile, read_published_table, write_table_files
 from ingest.config import DBT_PROJECT_DIR, Paths
+from ingest.dbt_reuse import build_record
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +156,7 @@ def publish_release(
             created_at=created_at_text,
             sources=sources,
         )
-        inputs = input_files(paths.file_outcomes)
+        inputs = input_files(paths.file_outcomes, validation_record_path(paths))
         # The reports read the tables and quality evidence written above; being written before
         # the manifest, they are in its files and in SHA256SUMS like every other file.
         write_reports(staging_dir, ReleaseContext(reporting_year, method_version, inputs))
@@ -169,6 +171,7 @@ def publish_release(
             "git_commit": commit,
             "tool_versions": tool_versions(),
             "inputs": inputs,
+            "dbt_build": build_record(paths),
             "tables": tables,
             "quality_evidence": _quality_evidence(staging_dir),
             "files": _describe_files(staging_dir, data_files),
