@@ -27,8 +27,9 @@ test: $(VENV)/.synced browser
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating as a failure"; exit 1; fi; \
 	exit $$rc
 
+# make bench YEARS=10: `make run` on n years of a generated nation, a rerun, and the floor.
 bench: $(VENV)/.synced
-	$(PY) tests/benchmark/run_benchmark.py
+	$(PY) tests/benchmark/run_benchmark.py --years $(or $(YEARS),1)
 
 sample: $(SAMPLE)
 

@@ -75,7 +75,7 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -105,7 +105,7 @@ def code_hash() -> str:
 def suite_hashes() -> dict[str, str]:
     """sha256 of every GX suite's JSON, by suite name: what the manifest records."""
     folder = GX_CONTEXT_DIR / "expectations"
-    return {path.stem: _sha256_file(path) for path in sorted(folder.glob("*.json"))}
+    return {path.stem: sha256_file(path) for path in sorted(folder.glob("*.json"))}
 
 
 def file_key(
@@ -135,7 +135,7 @@ class FileCache:
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if all(_sha256_file(folder / name) == digest for name, digest in meta["files"].items()):
+            if all(sha256_file(folder / name) == digest for name, digest in meta["files"].items()):
                 return meta
         except (OSError, ValueError, KeyError):
             pass
@@ -162,7 +162,7 @@ class FileCache:
         files = {}
         for name, table in read.tables.items():
             pq.write_table(table, staging / f"{name}.parquet")
-            files[f"{name}.parquet"] = _sha256_file(staging / f"{name}.parquet")
+            files[f"{name}.parquet"] = sha256_file(staging / f"{name}.parquet")
         meta = {
             "tables": list(read.tables),
             "rows_read": read.rows_read,
@@ -190,7 +190,7 @@ class FileCache:
         if meta is None:
             return
         (folder / VALIDATION_FILE).write_text(json.dumps(record), encoding="utf-8")
-        meta["files"][VALIDATION_FILE] = _sha256_file(folder / VALIDATION_FILE)
+        meta["files"][VALIDATION_FILE] = sha256_file(folder / VALIDATION_FILE)
         temporary = folder / f".{ENTRY_FILE}.{uuid.uuid4().hex}"
         temporary.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(temporary, folder / ENTRY_FILE)
@@ -282,6 +282,6 @@ def _is_context(file: LandingFile) -> bool:
 
 def _sha256_or_none(path: Path) -> str:
     try:
-        return _sha256_file(path)
+        return sha256_file(path)
     except OSError:
         return "unreadable"

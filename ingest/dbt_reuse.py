@@ -31,7 +31,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from ingest import config
-from ingest.cache import cache_dir, cache_enabled, sha256_bytes
+from ingest.cache import cache_dir, cache_enabled, sha256_bytes, sha256_file
 from ingest.config import DBT_PROJECT_DIR, Paths
 
 BUILD_NEEDED = 3
@@ -39,14 +39,6 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 OUTPUTS = ("warehouse.duckdb", "dbt_target/manifest.json", "dbt_target/run_results.json")
 RECORD_FILE = "dbt_build.json"
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", "seeds")
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def project_key(paths: Paths) -> str:
@@ -68,8 +60,8 @@ def inputs_key(paths: Paths) -> str:
     """Everything the build reads, hashed as dbt uses it."""
     parts = [project_key(paths)]
     for path in sorted(paths.validated.glob("*.parquet")):
-        parts.append(f"{path.name}:{_sha256_file(path)}")
-    parts.append(f"file_outcomes:{_sha256_file(paths.file_outcomes)}")
+        parts.append(f"{path.name}:{sha256_file(path)}")
+    parts.append(f"file_outcomes:{sha256_file(paths.file_outcomes)}")
     current = {row["source_file"]: row["sha256"] for row in pq.read_table(paths.file_outcomes).to_pylist()}
     # Of the previous release's inputs, dbt's published rows use only those of files that
     # are in landing now with other bytes (fct_submission_status: resubmitted, and the
@@ -142,7 +134,7 @@ def _replace_folder(parent: Path, key: str, files: dict[str, Path], **meta) -> N
     hashes = {}
     for name, source in files.items():
         shutil.copyfile(source, staging / name)
-        hashes[name] = _sha256_file(staging / name)
+        hashes[name] = sha256_file(staging / name)
     (staging / "entry.json").write_text(json.dumps({**meta, "files": hashes}), encoding="utf-8")
     for old in parent.iterdir():
         if old != staging:
@@ -153,7 +145,7 @@ def _replace_folder(parent: Path, key: str, files: dict[str, Path], **meta) -> N
 def _verified(entry: Path) -> dict | None:
     try:
         meta = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
-        if all(_sha256_file(entry / name) == digest for name, digest in meta["files"].items()):
+        if all(sha256_file(entry / name) == digest for name, digest in meta["files"].items()):
             return meta
     except (OSError, ValueError, KeyError):
         return None
