@@ -6,8 +6,8 @@ Out: work/validated/<table>.parquet  rows of loaded files only, typed
      work/file_outcomes.parquet      the manifest with each file's final outcome
      work/quality/                   quarantine_report.md, quarantine.csv, data_docs/
 
-Each table is validated one folder year at a time (concerns cases, whose references must
-be unique across years, all years at once), so memory does not grow with history; failing
+Each large table is validated one folder year at a time, small ones in one piece
+(expectations/zones.py), so memory does not grow with history; failing
 rows are traced back to their file: one failing row quarantines its whole file (every
 sheet of a workbook). A failure in etr.csv or regions.csv stops the run instead. A file
 whose verdict the cache holds is not validated again (expectations/verdicts.py).
@@ -35,7 +35,7 @@ from expectations.report import files_by_source, write_report
 from expectations.verdicts import ValidationCache
 from expectations.zones import (
     ALL_YEARS,
-    raw_years,
+    year_chunks,
     read_parquet,
     read_raw_table,
     write_parquet,
@@ -85,8 +85,8 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
     found, rows_validated, checkpoints, seconds, evaluated = [verdicts.failures(reused)], {}, {}, {}, 0
     for suite in _VALIDATION_ORDER:
         rows_validated[suite], checkpoints[suite], seconds[suite] = 0, 0, 0.0
-        for year in _chunks(paths, suite, manifest):
-            frame, provenance, sheet = _suite_input(suite, TableYear(paths, year, to_validate), manifest, year)
+        for years in _chunks(paths, suite):
+            frame, provenance, sheet = _suite_input(suite, TableYears(paths, years, to_validate), manifest)
             if frame.empty and suite not in REQUIRED_REFERENCE_FILES:
                 continue
             checkpoint_started = time.perf_counter()
@@ -156,21 +156,22 @@ _VALIDATION_ORDER = [
     WORKBOOK_SUITE,
 ]
 # Validated over every year at once: case_ref must be unique across every year's extract
-# (the table is small). Every other table is validated one folder year at a time.
+# (the table is small). Every other table is validated in chunks of folder years
+# (expectations/zones.py: a large table a year at a time).
 _ACROSS_YEARS = {"concerns_cases"}
 
 
-class TableYear(Mapping[str, pd.DataFrame]):
-    """The raw rows of one folder year (or every year: ALL_YEARS) of the files to validate,
-    read table by table as a suite's frame asks for them."""
+class TableYears(Mapping[str, pd.DataFrame]):
+    """The raw rows of some folder years (or every year: ALL_YEARS) of the files to
+    validate, read table by table as a suite's frame asks for them."""
 
-    def __init__(self, paths: Paths, year, files: set[str]):
-        self._paths, self._year, self.files = paths, year, files
+    def __init__(self, paths: Paths, years, files: set[str]):
+        self._paths, self._years, self.files = paths, years, files
         self._read: dict[str, pd.DataFrame] = {}
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         if table not in self._read:
-            self._read[table] = read_raw_table(self._paths, table, self.files, self._year)
+            self._read[table] = read_raw_table(self._paths, table, self.files, self._years)
         return self._read[table]
 
     def __iter__(self):
@@ -180,14 +181,11 @@ class TableYear(Mapping[str, pd.DataFrame]):
         return len(TABLES)
 
 
-def _chunks(paths: Paths, suite: str, manifest: pd.DataFrame) -> list:
-    """The folder years a suite is run for, one checkpoint each."""
-    if suite == WORKBOOK_SUITE:
-        wres = manifest[(manifest["source"] == "wres") & (manifest["outcome"] == "loaded")]
-        return sorted(int(year) for year in wres["reporting_year"].dropna().unique())
-    if suite in _ACROSS_YEARS or TABLES[suite].source == "reference":
+def _chunks(paths: Paths, suite: str) -> list:
+    """The groups of folder years a suite is run for, one checkpoint each."""
+    if suite in _ACROSS_YEARS or suite == WORKBOOK_SUITE:  # a workbook is one row
         return [ALL_YEARS]
-    return raw_years(paths, suite)
+    return year_chunks(paths, suite)
 
 
 def _codes(paths: Paths, table: str, column: str, accepted: set[str]) -> list[str]:
@@ -195,7 +193,7 @@ def _codes(paths: Paths, table: str, column: str, accepted: set[str]) -> list[st
 
 
 def _suite_input(
-    suite: str, raw: TableYear, manifest: pd.DataFrame, year
+    suite: str, raw: TableYears, manifest: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
     """The frame GX validates, the provenance of each of its rows, and the WRES sheet."""
     if suite == WORKBOOK_SUITE:
@@ -203,7 +201,6 @@ def _suite_input(
         wres = manifest[
             (manifest["source"] == "wres")
             & (manifest["outcome"] == "loaded")
-            & (manifest["reporting_year"] == year)
             & manifest["source_file"].isin(raw.files)
         ]
         workbooks = workbook_frame(sorted(wres["source_file"]), submission)

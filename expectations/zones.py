@@ -28,6 +28,9 @@ PROVENANCE_FIELDS = [
     pa.field(FILE_ORG_CODE, pa.string()),
 ]
 ALL_YEARS: Any = object()  # read_raw_table: every year (reference files have none)
+# Rows read at once: more than a national survey year (about 620,000 respondents), so that
+# every large table is read a year at a time and the small ones in one piece.
+CHUNK_ROWS = 1_000_000
 _ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "date": pa.date32()}
 
 
@@ -44,13 +47,13 @@ def write_parquet(frame: pd.DataFrame, schema: pa.Schema, path: Path) -> None:
 
 
 def read_raw_table(
-    paths: Paths, table: str, files: Collection[str], year: int | None = ALL_YEARS
+    paths: Paths, table: str, files: Collection[str], years: tuple[int, ...] = ALL_YEARS
 ) -> pd.DataFrame:
-    """One landed table's rows of `files` (of one folder year, unless ALL_YEARS), in file
+    """One landed table's rows of `files` (of some folder years, unless ALL_YEARS), in file
     and row order, with a fresh 0..n-1 index: GX reports failing rows by index, and the
-    ledger maps them back through these positions. Reading a year at a time is what keeps
-    validation's memory flat as history grows."""
-    rows = pq.read_table(raw_path(paths.raw, table), filters=_year_filter(year))
+    ledger maps them back through these positions."""
+    filters = None if years is ALL_YEARS else pc.field(FILE_YEAR).isin(list(years))
+    rows = pq.read_table(raw_path(paths.raw, table), filters=filters)
     rows = rows.filter(pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(files), pa.string())))
     return (
         rows.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
@@ -59,17 +62,23 @@ def read_raw_table(
     )
 
 
-def raw_years(paths: Paths, table: str) -> list[int | None]:
-    """The folder years a landed table has rows for (None for reference files)."""
-    years = pc.unique(pq.read_table(raw_path(paths.raw, table), columns=[FILE_YEAR])[FILE_YEAR])
-    return sorted(years.to_pylist(), key=lambda year: (year is not None, year or 0))
-
-
-def _year_filter(year: int | None) -> pc.Expression | None:
-    if year is ALL_YEARS:
-        return None
-    field = pc.field(FILE_YEAR)
-    return field.is_null() if year is None else field == year
+def year_chunks(paths: Paths, table: str) -> list:
+    """The table's folder years in consecutive groups of at most CHUNK_ROWS rows (a year
+    is never split), read and validated one group at a time: memory is bounded by the
+    larger of a year and CHUNK_ROWS, however many years there are. Reference files have
+    no year: one chunk, ALL_YEARS."""
+    counts = pq.read_table(raw_path(paths.raw, table), columns=[FILE_YEAR])[FILE_YEAR].value_counts()
+    by_year = {item["values"].as_py(): item["counts"].as_py() for item in counts}
+    if not by_year or None in by_year:
+        return [ALL_YEARS]
+    chunks, current, rows = [], [], 0
+    for year in sorted(by_year):
+        if current and rows + by_year[year] > CHUNK_ROWS:
+            chunks.append(tuple(current))
+            current, rows = [], 0
+        current.append(year)
+        rows += by_year[year]
+    return [*chunks, tuple(current)]
 
 
 def validated_schema(table: str) -> pa.Schema:
@@ -79,15 +88,15 @@ def validated_schema(table: str) -> pa.Schema:
 
 def write_validated(paths: Paths, loaded: set[str]) -> dict[str, int]:
     """Write `validated/<table>.parquet` for every table: the rows of `loaded` files, typed,
-    one folder year at a time. Returns the number of rows written per table."""
+    a chunk of folder years at a time. Returns the number of rows written per table."""
     paths.validated.mkdir(parents=True, exist_ok=True)
     written = {}
     for name in TABLES:
         schema = validated_schema(name)
         written[name] = 0
         with pq.ParquetWriter(validated_path(paths, name), schema) as writer:
-            for year in raw_years(paths, name):
-                rows = read_raw_table(paths, name, loaded, year)
+            for years in year_chunks(paths, name):
+                rows = read_raw_table(paths, name, loaded, years)
                 table = pa.Table.from_arrays([_typed(name, rows, field) for field in schema], schema=schema)
                 writer.write_table(table)
                 written[name] += table.num_rows
