@@ -64,7 +64,7 @@ def test_a_file_is_reused_only_while_everything_its_verdict_depends_on_is_unchan
 
     # A corrupted entry fails its sha256 check and its file is read again.
     last_keys = pq.read_table(tmp_path / "output" / "work" / "file_cache_keys.parquet")["cache_key"].to_pylist()
-    entry = next(p for key in last_keys for p in (cache / "files" / key).glob("*.parquet"))
+    entry = next(p for key in last_keys for p in (cache / "files" / key).glob("*.arrow"))
     entry.write_bytes(entry.read_bytes()[:-8])
     assert _reused(tmp_path, landing) == files - 1
 
