@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from landing_builders import build_landing, etr_row, write_csv
+from landing_builders import break_workforce_headcount, build_landing, etr_row, write_csv
 
 from conftest import run_pipeline
 from ingest.cache import cache_dir
@@ -92,17 +92,10 @@ def test_entries_the_last_run_did_not_use_are_dropped(tmp_path, key):
 
 @pytest.mark.slow
 def test_the_cache_changes_no_published_byte(airflow_db, small_nation, tmp_path, monkeypatch):
-    import pandas as pd
-
     landing = tmp_path / "landing"
     shutil.copytree(small_nation, landing)
     # A quarantined workbook, so that reused verdicts must rebuild the ledger too.
-    workbook = sorted(landing.glob("wres/2024/*_wres_2024.xlsx"))[0]
-    sheets = pd.read_excel(workbook, sheet_name=None, engine="calamine", dtype=str)
-    sheets["workforce"].loc[0, "headcount"] = "-3"
-    with pd.ExcelWriter(workbook, engine="xlsxwriter") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
+    break_workforce_headcount(sorted(landing.glob("wres/2024/*_wres_2024.xlsx"))[0])
 
     monkeypatch.setenv("EQUITY_CACHE", "off")
     assert run_pipeline(landing, tmp_path / "off").state == "success"
