@@ -14,7 +14,6 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PARALLELISM := 4
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export PYTHONDONTWRITEBYTECODE := 1
 
 SAMPLE := data/sample/landing
 
@@ -37,8 +36,9 @@ test: $(VENV)/.synced browser deployment-services
 deploy-test: $(VENV)/.synced deployment-services
 	UV=$(UV) $(PY) -m pytest tests/test_deployment.py
 
+# make bench YEARS=10: `make run` on n years of a generated nation, a rerun, and the floor.
 bench: $(VENV)/.synced
-	$(PY) tests/benchmark/run_benchmark.py
+	$(PY) tests/benchmark/run_benchmark.py --years $(or $(YEARS),1)
 
 sample: $(SAMPLE)
 
@@ -66,7 +66,7 @@ $(CURDIR)/.tools/bin/uv:
 	$(CURDIR)/.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 # Generated into a temporary folder and renamed, so an interrupted run leaves no half sample.

@@ -142,7 +142,7 @@ def nhs_equity_monitoring():
         from ingest import config
 
         with _holding_run_lock():
-            return validate_landed(config.paths())
+            return validate_landed(config.paths(), run_id=get_current_context()["run_id"])
 
     # After ingest (which replaces the work zone) and before publish (which moves LATEST).
     @task(retries=2, retry_delay=timedelta(seconds=30))

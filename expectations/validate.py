@@ -6,17 +6,22 @@ Out: work/validated/<table>.parquet  rows of loaded files only, typed
      work/file_outcomes.parquet      the manifest with each file's final outcome
      work/quality/                   quarantine_report.md, quarantine.csv, data_docs/
 
-Each table is validated once, over all its files together, and failing rows are traced
+Each large table is validated one folder year at a time, small ones in one piece
+(expectations/zones.py), so memory does not grow with history; failing rows are traced
 back to their file: one failing row quarantines its whole file (every sheet of a
 workbook). A failure in regions.csv, or one that makes etr.csv unusable (an empty or
 repeated organisation code), stops the run instead; an etr.csv row that cannot be
-attributed is kept, marked, and never expected (expectations/etr_scope.py).
+attributed is kept, marked, and never expected (expectations/etr_scope.py). A file whose
+verdict the cache holds is not validated again (expectations/verdicts.py); the reference
+files, on which every other verdict depends, are validated on every run.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -31,7 +36,15 @@ from expectations.ledger import (
     quarantine_ledger,
 )
 from expectations.report import files_by_source, write_report
-from expectations.zones import read_parquet, read_raw, write_parquet, write_validated
+from expectations.verdicts import ValidationCache
+from expectations.zones import (
+    ALL_YEARS,
+    year_chunks,
+    read_parquet,
+    read_raw_table,
+    write_parquet,
+    write_validated,
+)
 from ingest.config import Paths
 from ingest.errors import NonRetryableError
 from ingest.ledger import LEDGER_SCHEMA
@@ -49,74 +62,83 @@ class ReferenceDataError(NonRetryableError):
     run stops, and no retry can mend it."""
 
 
-def validate_landed(paths: Paths) -> dict:
+def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
     """Validate the raw zone, write the validated zone, ledger, outcomes and report, and
-    return a JSON-serialisable summary of the numbers."""
+    return a JSON-serialisable summary of the numbers. `run_id` (the DAG run) is recorded
+    against every file this run validates."""
     started = time.perf_counter()
+    run_id = run_id or os.environ.get("AIRFLOW_CTX_DAG_RUN_ID") or "manual"
     manifest = read_parquet(paths.ingest_manifest)
     ingest_failures = read_parquet(paths.ingest_failures)
     _stop_if_required_reference_failed_ingest(ingest_failures)
 
-    # Rows of files ingest could not read are not in the raw zone's scope.
+    # Rows of files ingest could not read are not in the raw zone's scope. Files whose
+    # verdict the cache holds (ingest/cache.py) are not validated again.
     accepted = set(manifest.loc[manifest["outcome"] == "loaded", "source_file"])
-    raw = {
-        name: rows[rows[SOURCE_FILE].isin(accepted)].reset_index(drop=True)
-        for name, rows in read_raw(paths).items()
-    }
+    verdicts = ValidationCache(paths, run_id)
+    reused = verdicts.reused({f for f in accepted if f.lower() not in REQUIRED_REFERENCE_FILES.values()})
+    to_validate = accepted - set(reused)
     for table, file in REQUIRED_REFERENCE_FILES.items():
-        if raw[table].empty:
+        if read_raw_table(paths, table, accepted).empty:
             raise ReferenceDataError(f"{file} is missing, unreadable or empty. {_RUN_STOPS}")
-    region_codes = set(raw["ref_regions"]["region_code"].dropna())
+    region_codes = set(read_raw_table(paths, "ref_regions", accepted)["region_code"].dropna())
     parameters: dict[str, list[str]] = {}  # the WRES organisation lists, once etr.csv is validated
+    etr = pd.DataFrame()
 
     context = open_work_context(paths.work)
-    found, rows_validated, seconds, evaluated = [], {}, {}, 0
+    found, rows_validated, checkpoints, seconds, evaluated = [verdicts.failures(reused)], {}, {}, {}, 0
     for suite in _VALIDATION_ORDER:
-        suite_started = time.perf_counter()
-        frame, provenance, sheet = _suite_input(suite, raw, manifest)
-        validation = run_checkpoint(context, suite, frame, parameters)
-        suite_failures = failures(validation, provenance, sheet)
-        seconds[suite] = round(time.perf_counter() - suite_started, 2)
-        logger.info(
-            "Validated %s: %d rows, %d expectations, %d failing rows, %.2f s",
-            suite,
-            len(frame),
-            len(validation.results),
-            len(suite_failures),
-            seconds[suite],
-        )
-        if suite == "ref_etr":
-            suite_failures, unattributable = split_failures(suite_failures)
-            raw[suite] = with_reasons(raw[suite], unattributable)
-        if suite in REQUIRED_REFERENCE_FILES and len(suite_failures):
-            raise ReferenceDataError(_describe(REQUIRED_REFERENCE_FILES[suite], suite_failures))
-        if suite == "ref_etr":
-            parameters = scope_parameters(raw[suite], region_codes)
-        found.append(suite_failures)
-        rows_validated[suite] = len(frame)
-        evaluated += len(validation.results)
+        rows_validated[suite], checkpoints[suite], seconds[suite] = 0, 0, 0.0
+        files = accepted if suite in REQUIRED_REFERENCE_FILES else to_validate
+        for years in _chunks(paths, suite):
+            raw = TableYears(paths, years, files)
+            frame, provenance, sheet = _suite_input(suite, raw, manifest)
+            if frame.empty and suite not in REQUIRED_REFERENCE_FILES:
+                continue
+            checkpoint_started = time.perf_counter()
+            validation = run_checkpoint(context, suite, frame, parameters)
+            suite_failures = failures(validation, provenance, sheet)
+            seconds[suite] += time.perf_counter() - checkpoint_started
+            if suite == "ref_etr":
+                suite_failures, unattributable = split_failures(suite_failures)
+                etr = with_reasons(raw[suite], unattributable)
+            if suite in REQUIRED_REFERENCE_FILES and len(suite_failures):
+                raise ReferenceDataError(_describe(REQUIRED_REFERENCE_FILES[suite], suite_failures))
+            if suite == "ref_etr":
+                parameters = scope_parameters(etr, region_codes)
+            found.append(suite_failures)
+            rows_validated[suite] += len(frame)
+            checkpoints[suite] += 1
+            evaluated += len(validation.results)
+        seconds[suite] = round(seconds[suite], 2)
+        logger.info("Validated %s: %d rows, %.2f s", suite, rows_validated[suite], seconds[suite])
     found = pd.concat(found, ignore_index=True)
+    verdicts.save(to_validate, found)
 
     outcomes = file_outcomes(manifest, found)
     ledger = quarantine_ledger(found, manifest, ingest_failures)
     loaded = set(outcomes.loc[outcomes["outcome"] == "loaded", "source_file"])
-    rows_loaded = write_validated(paths, raw, loaded)
+    rows_loaded = write_validated(paths, loaded, {"ref_etr": etr})
     warnings = (
-        pd.concat([scope_warnings(raw["ref_etr"], region_codes), cross_file_warnings(paths)], ignore_index=True)
+        pd.concat([scope_warnings(etr, region_codes), cross_file_warnings(paths)], ignore_index=True)
         .sort_values(WARNING_COLUMNS, kind="stable")
         .reset_index(drop=True)
     )
     write_parquet(ledger, LEDGER_SCHEMA, paths.quarantine_ledger)
     write_parquet(outcomes, MANIFEST_SCHEMA, paths.file_outcomes)
+    verdicts.write_record(sorted(accepted))
     write_report(paths.quality, ledger, outcomes, warnings)
     publish_data_docs(context, paths.work, paths.quality / "data_docs")
 
     summary = {
         "files_by_source": files_by_source(outcomes),
         "files": {k: int(v) for k, v in outcomes["outcome"].value_counts().sort_index().items()},
+        "files_validated": len(to_validate),
+        "files_reused": len(reused),
         "rows_validated": sum(rows_validated.values()),
         "rows_validated_by_suite": rows_validated,
         "rows_loaded_by_table": rows_loaded,
+        "checkpoints_by_suite": checkpoints,
         "seconds_by_suite": seconds,
         "expectations_evaluated": evaluated,
         "ledger_rows": len(ledger),
@@ -127,9 +149,11 @@ def validate_landed(paths: Paths) -> dict:
         "seconds": round(time.perf_counter() - started, 2),
     }
     logger.info(
-        "Validation: files %s; %d rows validated; %d expectations evaluated; %d ledger rows; "
-        "%d warnings; %.1f s",
+        "Validation: files %s; %d validated, %d reused from the cache; %d rows validated; "
+        "%d expectations evaluated; %d ledger rows; %d warnings; %.1f s",
         summary["files"],
+        len(to_validate),
+        len(reused),
         summary["rows_validated"],
         evaluated,
         len(ledger),
@@ -146,15 +170,51 @@ _VALIDATION_ORDER = [
     *(t for t in TABLES if t not in REQUIRED_REFERENCE_FILES),
     WORKBOOK_SUITE,
 ]
+# Validated over every year at once: case_ref must be unique across every year's extract
+# (the table is small). Every other table is validated in chunks of folder years
+# (expectations/zones.py: a large table a year at a time).
+_ACROSS_YEARS = {"concerns_cases"}
+
+
+class TableYears(Mapping[str, pd.DataFrame]):
+    """The raw rows of some folder years (or every year: ALL_YEARS) of the files to
+    validate, read table by table as a suite's frame asks for them."""
+
+    def __init__(self, paths: Paths, years, files: set[str]):
+        self._paths, self._years, self.files = paths, years, files
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in self._read:
+            self._read[table] = read_raw_table(self._paths, table, self.files, self._years)
+        return self._read[table]
+
+    def __iter__(self):
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
+def _chunks(paths: Paths, suite: str) -> list:
+    """The groups of folder years a suite is run for, one checkpoint each."""
+    if suite in _ACROSS_YEARS or suite == WORKBOOK_SUITE:  # a workbook is one row
+        return [ALL_YEARS]
+    return year_chunks(paths, suite)
 
 
 def _suite_input(
-    suite: str, raw: dict[str, pd.DataFrame], manifest: pd.DataFrame
+    suite: str, raw: TableYears, manifest: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
     """The frame GX validates, the provenance of each of its rows, and the WRES sheet."""
     if suite == WORKBOOK_SUITE:
-        wres = manifest[(manifest["source"] == "wres") & (manifest["outcome"] == "loaded")]
-        workbooks = workbook_frame(sorted(wres["source_file"]), raw["wres_submission"])
+        submission = raw["wres_submission"]
+        wres = manifest[
+            (manifest["source"] == "wres")
+            & (manifest["outcome"] == "loaded")
+            & manifest["source_file"].isin(raw.files)
+        ]
+        workbooks = workbook_frame(sorted(wres["source_file"]), submission)
         return workbooks[[SOURCE_FILE, SUBMISSION_ROWS]], workbooks, None
     return validation_frame(suite, raw), raw[suite][[SOURCE_FILE, SOURCE_ROW]], TABLES[suite].sheet
 

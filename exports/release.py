@@ -52,6 +52,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.compute as pc
 
+from expectations.verdicts import validation_record_path
 from exports.checksums import release_files, sha256_file, write_sha256sums
 from exports.data_dictionary import DICTIONARY_TABLE, dictionary_table, write_data_dictionary
 from exports.datapackage import add_datapackage_table, write_datapackage
@@ -77,6 +78,7 @@ from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
 from exports.table_files import DataFile, read_published_table, write_table_files
 from ingest.config import DBT_PROJECT_DIR, ConfigurationError, Paths
 from nhs_equity_monitor.provenance import code_provenance
+from ingest.dbt_reuse import build_record
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +200,7 @@ def build_candidate(
                 DICTIONARY_TABLE.name: dictionary_table(documented),
             },
         )
-        inputs = input_files(paths.file_outcomes)
+        inputs = input_files(paths.file_outcomes, validation_record_path(paths))
         write_reports(staging_dir, ReleaseContext(reporting_year, method_version, inputs, candidate=True))
         record = {
             "release_id": release_id,
@@ -214,6 +216,7 @@ def build_candidate(
             "code": code,
             "tool_versions": tool_versions(),
             "inputs": inputs,
+            "dbt_build": build_record(paths),
             "tables": tables,
             "data_files": [{"path": item.path.as_posix(), "rows": item.rows} for item in data_files],
         }
@@ -289,6 +292,7 @@ def write_release_documents(paths: Paths, release_dir: Path, record: dict, sign_
         "tool_versions": record["tool_versions"],
         "sign_off": sign_off,
         "inputs": inputs,
+        "dbt_build": record["dbt_build"],
         "tables": tables,
         "quality_evidence": _quality_evidence(release_dir),
         "files": _describe_files(release_dir, data_files),

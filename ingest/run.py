@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 
 from tqdm import tqdm
 
+from ingest.cache import CachedReading, file_keys_path
 from ingest.config import Paths
 from ingest.discover import REFERENCE, REFERENCE_FILES, SURVEY_COLUMN_MAP, LandingFile, discover
 from ingest.errors import LandingFolderError, ReferenceDataError
@@ -23,7 +24,7 @@ from ingest.ledger import Failure, cap_per_rule, ledger_rows, write_ledger
 from ingest.manifest import manifest_row, write_manifest
 from ingest.pseudonymise import key_for, pseudonymise_table
 from ingest.raw_zone import RawZoneWriter
-from ingest.readers import FileRead, read_file
+from ingest.readers import FileRead
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,9 @@ def ingest_landing(paths: Paths, key: str | None = None) -> dict:
     manifest, ledger, notes = [], [], []
     column_maps: dict[int, dict[str, str] | None] = {}  # survey year -> map; None if its map failed
     raw = RawZoneWriter(paths.raw)
+    reading = CachedReading(paths, files, key)
     for file in tqdm(sorted(files, key=_read_order), desc="ingest", unit="file", disable=None):
-        sha256, size_bytes, read = _read(file, column_maps)
+        sha256, size_bytes, read = _read(file, column_maps, reading)
         if file.kind in REQUIRED_REFERENCE and read.failures:
             raise ReferenceDataError(file.relpath, "; ".join(f.message for f in read.failures[:5]))
         if file.kind == SURVEY_COLUMN_MAP:
@@ -82,8 +84,10 @@ def ingest_landing(paths: Paths, key: str | None = None) -> dict:
     ledger.sort(key=lambda row: row["source_file"])  # stable: keeps each file's failures in order
     write_manifest(manifest, paths.ingest_manifest)
     write_ledger(ledger, paths.ingest_failures)
+    reading.write_keys(file_keys_path(paths))
 
     summary = _summary(paths, manifest, ledger, notes, raw.rows, time.perf_counter() - started)
+    summary["files_reused"] = len(reading.reused)
     _log(summary, manifest)
     return summary
 
@@ -121,7 +125,7 @@ def _read_order(file: LandingFile) -> tuple[int, str]:
 
 
 def _read(
-    file: LandingFile, column_maps: dict[int, dict[str, str] | None]
+    file: LandingFile, column_maps: dict[int, dict[str, str] | None], reading: CachedReading
 ) -> tuple[str | None, int | None, FileRead]:
     """sha256, size and what was read. Every file is hashed, recognised or not."""
     try:
@@ -140,7 +144,7 @@ def _read(
             message = "this year's column_map.csv failed, so the survey's columns cannot be mapped"
             return sha256, len(data), FileRead(failures=[Failure("column_map_unusable", message)])
         column_map = column_maps.get(file.year)
-    return sha256, len(data), read_file(file, data, column_map)
+    return sha256, len(data), reading.read(file, data, sha256, column_map)
 
 
 def _summary(

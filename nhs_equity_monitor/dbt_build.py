@@ -30,6 +30,12 @@ def dbt_executable() -> str:
 
 
 def dbt_build(paths: Paths) -> None:
+    """Build, unless the last build's inputs are unchanged (ingest/dbt_reuse.py: its outputs
+    are reused, and dbt's partial parse is kept between runs either way)."""
+    from ingest import dbt_reuse
+
+    if dbt_reuse.restore(paths) != dbt_reuse.BUILD_NEEDED:
+        return
     command = [
         dbt_executable(), "build",
         "--exclude-resource-type", "unit_test",
@@ -40,5 +46,6 @@ def dbt_build(paths: Paths) -> None:
     environment = {**os.environ, "EQUITY_WORK_DIR": str(paths.work), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # dbt's output goes to the task log; it runs in this process's group, so it dies with the task.
     result = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=environment, check=False)
+    dbt_reuse.save(paths, result.returncode)
     if result.returncode != 0:
         raise DbtBuildFailed(f"dbt build failed (exit {result.returncode}); its log is in the task log above")

@@ -210,3 +210,15 @@ def tree_fingerprint(root: Path) -> dict[str, tuple]:
                 stat.st_mtime_ns,
             )
     return fingerprint
+
+
+def break_workforce_headcount(workbook: Path) -> None:
+    """Rewrite a generated WRES workbook with a negative headcount on its first workforce
+    row, which validation quarantines."""
+    import pandas as pd
+
+    sheets = pd.read_excel(workbook, sheet_name=None, engine="calamine", dtype=str)
+    sheets["workforce"].loc[0, "headcount"] = "-3"
+    with pd.ExcelWriter(workbook, engine="xlsxwriter") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)

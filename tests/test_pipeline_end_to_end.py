@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_pipeline
+from landing_builders import break_workforce_headcount
 
 pytestmark = pytest.mark.slow
 
@@ -135,11 +136,7 @@ def test_bad_files_are_quarantined_in_place_and_the_rest_is_published(airflow_db
     shutil.copytree(small_nation, landing)
     # A negative headcount in one workbook, and a file where no file belongs.
     workbook = sorted(landing.glob("wres/2025/*_wres_2025.xlsx"))[0]
-    sheets = pd.read_excel(workbook, sheet_name=None, engine="calamine", dtype=str)
-    sheets["workforce"].loc[0, "headcount"] = "-3"
-    with pd.ExcelWriter(workbook, engine="xlsxwriter") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
+    break_workforce_headcount(workbook)
     (landing / "wres" / "2025" / "notes.txt").write_text("not a return")
     before = _tree_hashes(landing)
 

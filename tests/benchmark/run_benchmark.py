@@ -1,9 +1,18 @@
-"""`make bench`: a full national year (scale 1.0, 210 trusts) through every stage and then
-through the real DAG, with wall time and peak memory (RSS of the whole process tree).
+"""`make bench YEARS=n`: `make run` end to end on a generated nation with n years of history
+(scale 1.0: 210 trusts, about 620,000 survey respondents a year), then a rerun with
+nothing new, then the floor (tests/benchmark/floor.py) and the pipeline-to-floor ratio.
 
-Each stage runs in its own process, as it does under Airflow, so the figures are per
-stage and not flattered by a warm interpreter. Results go to stdout and to
-`data/bench/results.json`.
+- The nation is generated once into `data/bench/landing-<first>-<last>-s<scale>-t<trusts>/`
+  and kept for the next benchmark (generating is not part of any figure).
+- Before anything is timed, the venv and a fresh Airflow database exist; the output folder
+  (and so the cache, `<output>/cache/`) is empty.
+- Each command's wall time and peak RSS cover its whole process tree (sampled every 50 ms).
+  Each step's are from Airflow's record of the task's start and end, and the samples
+  taken meanwhile.
+- The floor's counts must equal the release's, and its values agree to 1e-9 relative.
+
+Results go to stdout and `data/bench/results-<n>y.json`, with the load average, since a
+busy machine slows everything.
 """
 
 from __future__ import annotations
@@ -22,105 +31,130 @@ import psutil
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-YEAR = 2025
+LAST_YEAR = 2025
+GIB = 2**30
 
 
-def measure(name: str, command: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> dict:
+def measure(name: str, command: list[str], env: dict[str, str]) -> dict:
     """Run one command; sample the RSS of its whole process tree until it ends."""
-    started = time.perf_counter()
-    process = psutil.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    started_wall, started = time.time(), time.perf_counter()
+    process = psutil.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    samples = []
     while process.poll() is None:
         try:
             tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            samples.append((time.time(), sum(p.memory_info().rss for p in tree if p.is_running())))
         except psutil.Error:
             pass
         time.sleep(0.05)
     wall = time.perf_counter() - started
     if process.returncode != 0:
         sys.stderr.write(process.stderr.read().decode(errors="replace")[-5000:])
-        raise SystemExit(f"stage {name} failed with exit code {process.returncode}")
-    result = {"stage": name, "wall_s": round(wall, 1), "peak_rss_mib": round(peak / 2**20)}
-    print(f"{name:<12} {result['wall_s']:>7.1f} s {result['peak_rss_mib']:>7d} MiB", flush=True)
-    return result
+        raise SystemExit(f"{name} failed with exit code {process.returncode}")
+    peak = max((rss for _, rss in samples), default=0)
+    print(f"{name:<28} {wall:>7.1f} s {peak / GIB:>7.2f} GiB", flush=True)
+    return {"name": name, "wall_s": round(wall, 1), "peak_rss_gib": round(peak / GIB, 2),
+            "started": started_wall, "samples": samples}  # fmt: skip
 
 
-def stage_command(code: str) -> list[str]:
-    return [str(BIN / "python"), "-c", code]
+def steps(result: dict, metadata_db: Path) -> list[dict]:
+    """Each task of the latest DAG run: Airflow's duration, and the peak of the samples
+    taken while it ran."""
+    with sqlite3.connect(metadata_db) as connection:
+        (run_id,) = connection.execute("select run_id from dag_run order by start_date desc limit 1").fetchone()
+        tasks = connection.execute(
+            "select task_id, (julianday(start_date) - 2440587.5) * 86400, (julianday(end_date) - 2440587.5) * 86400,"
+            " duration from task_instance where run_id = ? order by start_date",
+            (run_id,),
+        ).fetchall()
+    found = []
+    for task, start, end, duration in tasks:
+        inside = [rss for t, rss in result["samples"] if start <= t <= end]
+        found.append({"step": task, "wall_s": round(duration or 0, 1), "peak_rss_gib": round(max(inside, default=0) / GIB, 2)})
+        print(f"  {task:<26} {duration or 0:>7.1f} s {max(inside, default=0) / GIB:>7.2f} GiB")
+    return found
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--years", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--trusts", type=int, default=210)
     args = parser.parse_args()
+    first_year = LAST_YEAR - args.years + 1
+
+    landing = PROJECT_ROOT / "data" / "bench" / f"landing-{first_year}-{LAST_YEAR}-s{args.scale}-t{args.trusts}"
+    if not landing.is_dir():
+        print(f"Generating {args.years} years of a nation at scale {args.scale} into {landing} (kept for next time)")
+        staging = landing.with_name(landing.name + ".tmp")
+        subprocess.run(["rm", "-rf", str(staging)], check=True)
+        subprocess.run(
+            [str(BIN / "python"), "-m", "ingest.synthetic", "--landing", str(staging), "--scale", str(args.scale),
+             "--trusts", str(args.trusts), "--first-year", str(first_year), "--last-year", str(LAST_YEAR)],
+            cwd=PROJECT_ROOT, check=True,
+        )  # fmt: skip
+        staging.rename(landing)
 
     root = Path(tempfile.mkdtemp(prefix="equity-bench-"))
-    landing, output = root / "landing", root / "output"
+    output = root / "output"
     env = {
         **os.environ,
         "EQUITY_LANDING_DIR": str(landing),
         "EQUITY_OUTPUT_DIR": str(output),
         "EQUITY_PSEUDONYMISATION_KEY": "benchmark-key",
-        "EQUITY_WORK_DIR": str(output / "work"),
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # A local run: the build DAG publishes at once, the sign-off gate is skipped.
         "EQUITY_SIGN_OFF": "automatic",
+        "AIRFLOW_HOME": str(root / "airflow"),
     }
-    print(f"Benchmark: scale {args.scale}, {args.trusts} trusts, reporting year {YEAR}, in {root}")
-    print(f"{'stage':<12} {'wall':>9} {'peak RSS':>11}")
-    results = [
-        measure(
-            "generate",
-            [str(BIN / "python"), "-m", "ingest.synthetic", "--landing", str(landing), "--scale", str(args.scale),
-             "--trusts", str(args.trusts), "--first-year", str(YEAR), "--last-year", str(YEAR)],
-            env,
-        ),
-        measure("ingest", stage_command("from ingest import config; from ingest.run import ingest_landing; ingest_landing(config.paths())"), env),
-        measure("validate", stage_command("from ingest import config; from expectations.validate import validate_landed; validate_landed(config.paths())"), env),
-        measure("previous", stage_command("from ingest import config; from exports.previous_release import write_previous_input_hashes; write_previous_input_hashes(config.paths())"), env),
-        measure("dbt build", [str(BIN / "dbt"), "build", "--exclude-resource-type", "unit_test", "--profiles-dir", ".", "--target-path", str(output / "work" / "dbt_target"),
-                              "--log-path", str(output / "work" / "dbt_logs")], env, cwd=PROJECT_ROOT / "dbt_project"),
-        measure("publish", stage_command(f"from ingest import config; from exports.release import publish_release; publish_release(config.paths(), reporting_year={YEAR}, run_id='bench')"), env),
-    ]
-    # The profiles are built inside publish; this stage builds them again from the published
-    # release alone, to time them and measure their size (the issue's budget: <= 30 MB).
+    env.pop("EQUITY_CACHE_DIR", None)
+    env.pop("EQUITY_CACHE", None)
+    # The Airflow database exists before anything is timed, as after a first `make run`.
+    subprocess.run(["make", "-s", f"{root / 'airflow' / 'airflow.db'}"], env=env, cwd=PROJECT_ROOT, check=True)
+    load_before = os.getloadavg()
+    files = sum(1 for p in landing.rglob("*") if p.is_file())
+    print(f"Benchmark: {args.years} years ({first_year}-{LAST_YEAR}), scale {args.scale}, {args.trusts} trusts, "
+          f"{files:,} landing files; {os.cpu_count()} CPUs; load average {load_before[0]:.1f}; in {root}")  # fmt: skip
+    print(f"{'command / step':<28} {'wall':>9} {'peak RSS':>11}")
+
+    runs = {}
+    for name in ("first run", "rerun, nothing new"):
+        result = measure(f"make run ({name})", ["make", "-s", "run"], env)
+        result["steps"] = steps(result, root / "airflow" / "airflow.db")
+        runs[name] = result
+
+    release = output / "releases" / (output / "LATEST").read_text().strip()
+    # The profiles are built inside publish; this builds them again from the published
+    # release alone, to time them and measure their size (issue 13's budget: <= 30 MB).
     profiles_dir = root / "profiles"
-    results.append(measure("profiles", stage_command(
+    profiles = measure("profiles (rebuilt alone)", [str(BIN / "python"), "-c", (
         "import pathlib; from exports.reports.release_data import ReleaseContext, ReleaseData; "
         "from exports.reports.profiles import write_profiles; "
-        f"out = pathlib.Path({str(output)!r}); release = out / 'releases' / (out / 'LATEST').read_text().strip(); "
+        f"release = pathlib.Path({str(release)!r}); "
         f"write_profiles(ReleaseData(release, ReleaseContext.from_manifest(release)), pathlib.Path({str(profiles_dir)!r}))"
-    ), env))
+    )], env)
     pages = list(profiles_dir.rglob("*.html"))
-    results[-1]["pages"], results[-1]["bytes"] = len(pages), sum(page.stat().st_size for page in pages)
-    print(f"profiles: {len(pages)} pages, {results[-1]['bytes'] / 1e6:.1f} MB (budget 30 MB)", flush=True)
-    subprocess.run([str(BIN / "airflow"), "db", "migrate"], env=env, check=True, capture_output=True)
-    results.append(measure("DAG total", [str(BIN / "airflow"), "dags", "test", "nhs_equity_monitoring"], env))
-    stages = [r for r in results[:-1] if r["stage"] != "profiles"]  # publish already includes the profiles
-    print(f"stages total {sum(r['wall_s'] for r in stages):.1f} s; the DAG end to end {results[-1]['wall_s']:.1f} s")
-    dag_run = dag_run_timings(root / "airflow" / "airflow.db")
-    print(f"inside the DAG run ({dag_run['dag_run_s']} s from its start to its end; the rest is the airflow "
-          f"command starting and stopping): " + ", ".join(f"{task} {s} s" for task, s in dag_run["tasks"].items()))
+    profiles["pages"], profiles["bytes"] = len(pages), sum(page.stat().st_size for page in pages)
+    print(f"profiles: {len(pages)} pages, {profiles['bytes'] / 1e6:.1f} MB (budget 30 MB)", flush=True)
+    floor = measure("floor (DuckDB script)", [str(BIN / "python"), str(Path(__file__).with_name("floor.py")), str(landing)], env)
+    check = subprocess.run(
+        [str(BIN / "python"), str(Path(__file__).with_name("floor.py")), str(landing), "--release", str(release)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    print(check.stdout.strip().splitlines()[-1] if check.returncode == 0 else check.stderr.strip())
+    ratios = {name: round(run["wall_s"] / floor["wall_s"], 1) for name, run in runs.items()}
+    print("pipeline-to-floor ratio: " + ", ".join(f"{name} {ratio}x" for name, ratio in ratios.items()))
+    load_after = os.getloadavg()
+    print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f}")
 
-    out = PROJECT_ROOT / "data" / "bench" / "results.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"scale": args.scale, "trusts": args.trusts, "year": YEAR, "cpus": os.cpu_count(),
-                               "results": results, "dag_run": dag_run}, indent=2))
-
-
-def dag_run_timings(metadata_db: Path) -> dict:
-    """The DAG run's own duration and each task's, as Airflow recorded them."""
-    with sqlite3.connect(metadata_db) as connection:
-        tasks = connection.execute("select task_id, duration from task_instance order by start_date").fetchall()
-        start, end = connection.execute(
-            "select julianday(start_date), julianday(end_date) from dag_run order by start_date desc limit 1"
-        ).fetchone()
-    return {"dag_run_s": round((end - start) * 86400, 1), "tasks": {task: round(s, 1) for task, s in tasks}}
+    out = PROJECT_ROOT / "data" / "bench" / f"results-{args.years}y.json"
+    for result in (*runs.values(), floor, profiles):
+        result.pop("samples", None)
+    out.write_text(json.dumps({
+        "years": args.years, "scale": args.scale, "trusts": args.trusts, "landing_files": files,
+        "cpus": os.cpu_count(), "load_average_before": load_before, "load_average_after": load_after,
+        "runs": runs, "floor": floor, "profiles": profiles, "floor_agrees": check.returncode == 0, "ratio": ratios,
+    }, indent=2))  # fmt: skip
+    if check.returncode != 0:
+        raise SystemExit("the floor disagrees with the release")
 
 
 if __name__ == "__main__":
