@@ -130,19 +130,21 @@ def test_a_run_publishes_a_verified_release_naming_its_run_and_commit(deployment
     # The key as the platform holds it: a variable whose name Airflow masks.
     response = deployment.api("POST", "/variables", json={"key": "equity_pseudonymisation_secret", "value": deployment.key})
     assert response.status_code in (200, 201), response.text
-    gated = deployment.dag_exists(SIGN_OFF_DAG)
-    known = sign_off_runs(deployment) if gated else set()
+    assert deployment.dag_exists(SIGN_OFF_DAG)
+    known, before = sign_off_runs(deployment), latest(deployment)
     run_id = deployment.trigger(BUILD_DAG)
-    if gated:
-        assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=RUN_DEADLINE) == "success"
-        sign_off_run = wait_for_new_sign_off_run(deployment, known)
-        answer_sign_off_gate(deployment, sign_off_run)
-        assert deployment.wait_for_run(SIGN_OFF_DAG, sign_off_run, deadline=90) == "success"
-    else:  # before the sign-off gate (issue 9), the build DAG publishes directly
-        assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=RUN_DEADLINE) == "success", deployment.component_logs()
+    assert deployment.wait_for_run(BUILD_DAG, run_id, deadline=RUN_DEADLINE) == "success", deployment.component_logs()
+    assert latest(deployment) == before  # the candidate waits for sign-off: nothing is published yet
+    sign_off_run = wait_for_new_sign_off_run(deployment, known)
+    answer_sign_off_gate(deployment, sign_off_run)
+    assert deployment.wait_for_run(SIGN_OFF_DAG, sign_off_run, deadline=90) == "success"
 
+    # Every task succeeds; on a deployment automatic sign-off is skipped, and a person signed off.
     tasks = deployment.task_instances(BUILD_DAG, run_id)
-    assert {task_id: ti["state"] for task_id, ti in tasks.items()} == dict.fromkeys(tasks, "success")
+    expected = {**dict.fromkeys(tasks, "success"), "sign_off_automatically": "skipped"}
+    assert {task_id: ti["state"] for task_id, ti in tasks.items()} == expected
+    gate = deployment.task_instances(SIGN_OFF_DAG, sign_off_run)
+    assert gate["sign_off"]["state"] == "success" and gate["publish_release"]["state"] == "success"
     release = deployment.output / "releases" / latest(deployment)
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["run_id"] == run_id
@@ -161,8 +163,6 @@ def test_a_run_publishes_a_verified_release_naming_its_run_and_commit(deployment
 
 
 def test_an_unanswered_sign_off_gate_fails_and_publishes_nothing(deployment):
-    if not deployment.dag_exists(SIGN_OFF_DAG):
-        pytest.skip(f"the deployment has no {SIGN_OFF_DAG} DAG yet (issue 9): the build DAG publishes directly")
     releases = sorted(path.name for path in (deployment.output / "releases").iterdir())
     before = latest(deployment)
     known = sign_off_runs(deployment)
@@ -173,3 +173,6 @@ def test_an_unanswered_sign_off_gate_fails_and_publishes_nothing(deployment):
     assert deployment.wait_for_run(SIGN_OFF_DAG, sign_off_run, deadline=deadline) == "failed"
     assert latest(deployment) == before
     assert sorted(path.name for path in (deployment.output / "releases").iterdir()) == releases
+    # The timeout counts as a reject: the candidate is moved aside with its reason.
+    assert not [path for path in (deployment.output / "candidates").iterdir() if not path.name.startswith(".")]
+    assert list((deployment.output / "rejected").glob("*.reason.json"))
