@@ -64,10 +64,13 @@ def test_clear_identifier_is_in_no_written_file(tmp_path, monkeypatch):
     expected = [hmac.new(b"secret", p.encode(), hashlib.sha256).hexdigest() for p in PRACTITIONER_IDS]
     assert cases.column("practitioner_pseudonym").to_pylist() == expected
 
-    written = [path for path in paths.work.rglob("*") if path.is_file()]
-    assert len(written) == 15  # 13 raw tables, the manifest and the failure ledger
-    for path in written:
-        cells = str(pq.read_table(path).to_pylist())
+    work = [path for path in paths.work.rglob("*") if path.is_file()]
+    assert len(work) == 16  # 13 raw tables, the manifest, the failure ledger and the cache keys
+    # The run cache (ingest/cache.py) keeps each file's pseudonymised rows: it is checked too.
+    cached = [path for path in (paths.output / "cache").rglob("*") if path.is_file()]
+    assert cached
+    for path in [*work, *cached]:
+        cells = str(pq.read_table(path).to_pylist()) if path.suffix == ".parquet" else ""
         raw_bytes = path.read_bytes()
         for clear in PRACTITIONER_IDS:
             assert clear not in cells and clear.encode() not in raw_bytes, path
