@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SMALL_NATION
-from deployment import PROJECT_ROOT, Deployment, ensure_service_user, uv_executable
+from deployment import PROJECT_ROOT, Deployment, DeploymentError, ensure_service_user, uv_executable
 
 BUILD_DAG = "nhs_equity_monitoring"
 SIGN_OFF_DAG = "nhs_equity_sign_off"
@@ -49,7 +49,12 @@ def deployment():
         subprocess.run(["chmod", "-R", "a+rX", str(root)], check=True)
         deployed.prepare_state(dags_folder)
         deployed.start_services()
-        deployed.wait_for(f"the DAG {BUILD_DAG} to be parsed", lambda: deployed.dag_exists(BUILD_DAG), deadline=180)
+        # Both DAGs ship in the package; an import error of either fails here, with its text.
+        try:
+            deployed.wait_for(f"the DAGs {BUILD_DAG} and {SIGN_OFF_DAG} to be parsed",
+                              lambda: all(deployed.dag_exists(d) for d in (BUILD_DAG, SIGN_OFF_DAG)), deadline=180)  # fmt: skip
+        except DeploymentError as error:
+            raise DeploymentError(f"{error}\nimport errors: {deployed.api('GET', '/importErrors').text}") from error
         yield deployed
     finally:
         deployed.stop()
