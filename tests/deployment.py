@@ -204,7 +204,7 @@ class Deployment:
             # The pipeline's settings; the key is not here: it is an Airflow variable.
             "EQUITY_LANDING_DIR": str(self.landing),
             "EQUITY_OUTPUT_DIR": str(self.output),
-            "EQUITY_SIGN_OFF_TIMEOUT": str(self.sign_off_timeout),
+            "EQUITY_SIGN_OFF_TIMEOUT": f"{self.sign_off_timeout}s",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
