@@ -55,6 +55,10 @@ def deployment():
                               lambda: all(deployed.dag_exists(d) for d in (BUILD_DAG, SIGN_OFF_DAG)), deadline=180)  # fmt: skip
         except DeploymentError as error:
             raise DeploymentError(f"{error}\nimport errors: {deployed.api('GET', '/importErrors').text}") from error
+        # A new DAG is paused; the sign-off DAG is unpaused as the README says, so that a
+        # candidate starts it. The build DAG's first unpause is a test of its own.
+        response = deployed.api("PATCH", f"/dags/{SIGN_OFF_DAG}", json={"is_paused": False})
+        assert response.status_code == 200, response.text
         yield deployed
     finally:
         deployed.stop()
