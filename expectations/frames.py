@@ -57,11 +57,11 @@ def parse_dates(text: pd.Series, fmt: str) -> pd.Series:
 
 
 def validation_frame(table: str, raw: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """The table's contract columns and source file, plus its helper columns. Dates stay
-    plain text: GX's strftime check cannot negate a categorical result."""
+    """The table's contract columns and source file, plus its helper columns, as read from
+    the raw zone (expectations/zones.py): categoricals, but for identifiers and dates,
+    which stay plain text (GX's strftime check cannot negate a categorical result)."""
     columns = [*TABLES[table].columns, SOURCE_FILE]
-    texts = {c: "category" for c in columns if TABLES[table].columns.get(c) != "date"}
-    frame = raw[table][columns].astype(texts)
+    frame = raw[table][columns]
     helpers = _HELPERS.get(table)
     return frame.assign(**helpers(raw)) if helpers else frame
 

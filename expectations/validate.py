@@ -97,6 +97,10 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
     _stop_if_reused_reference_failed(verdicts.failures(reused))
 
     checks = WorkContext(paths.work)
+    outputs = cache_dir(paths)
+    enabled = cache_enabled() and bool(verdicts.keys)
+    tables = OutputCache(outputs, "validated", enabled)
+    zone = ValidatedZone(paths, tables, verdicts.keys)
     found, rows_validated, checkpoints, seconds, evaluated = [verdicts.failures(reused)], {}, {}, {}, 0
     for suite in _VALIDATION_ORDER:
         rows_validated[suite], checkpoints[suite], seconds[suite] = 0, 0, 0.0
@@ -119,6 +123,8 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
                 raise ReferenceDataError(_describe(REQUIRED_REFERENCE_FILES[suite], suite_failures))
             if suite == "ref_etr":
                 parameters = scope_parameters(etr, region_codes)
+            if suite in TABLES and suite not in _DERIVED and files == layouts[suite].files(years) & accepted:
+                zone.keep_typed(suite, years, raw.rows(suite), set(suite_failures["source_file"]))
             found.append(suite_failures)
             rows_validated[suite] += len(frame)
             checkpoints[suite] += 1
@@ -131,11 +137,8 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
     outcomes = file_outcomes(manifest, found)
     ledger = quarantine_ledger(found, manifest, ingest_failures)
     loaded = set(outcomes.loc[outcomes["outcome"] == "loaded", "source_file"])
-    outputs = cache_dir(paths)
-    enabled = cache_enabled() and bool(verdicts.keys)
-    tables = OutputCache(outputs, "validated", enabled)
     etr_loaded = etr[etr[SOURCE_FILE].isin(loaded)]
-    rows_loaded = ValidatedZone(paths, tables, verdicts.keys).write(
+    rows_loaded = zone.write(
         loaded, layouts, {"ref_etr": {REASON: pa.array(etr_loaded[REASON], pa.string(), from_pandas=True)}}
     )
     warnings = (
@@ -196,6 +199,8 @@ _VALIDATION_ORDER = [
 # (the table is small). Every other table is validated in chunks of folder years
 # (expectations/zones.py: a large table a year at a time).
 _ACROSS_YEARS = {"concerns_cases"}
+# Tables whose validated rows carry columns validation derives (written from those).
+_DERIVED = {"ref_etr"}
 
 
 class TableYears(Mapping[str, pd.DataFrame]):
@@ -204,12 +209,18 @@ class TableYears(Mapping[str, pd.DataFrame]):
 
     def __init__(self, paths: Paths, years, files: set[str]):
         self._paths, self._years, self.files = paths, years, files
-        self._read: dict[str, pd.DataFrame] = {}
+        self._rows: dict[str, pa.Table] = {}
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def rows(self, table: str) -> pa.Table:
+        if table not in self._rows:
+            self._rows[table] = read_raw_rows(self._paths, table, self.files, self._years)
+        return self._rows[table]
 
     def __getitem__(self, table: str) -> pd.DataFrame:
-        if table not in self._read:
-            self._read[table] = as_frame(read_raw_rows(self._paths, table, self.files, self._years))
-        return self._read[table]
+        if table not in self._frames:
+            self._frames[table] = as_frame(self.rows(table))
+        return self._frames[table]
 
     def __iter__(self):
         return iter(TABLES)

@@ -1,19 +1,30 @@
 """The validated zone: `work/validated/<table>.parquet`, the typed rows of loaded files.
 
-Each table is written a chunk of folder years at a time (one row group per chunk), cast
-from the raw zone in Arrow. A table whose loaded files are the same files, with the same
-cache keys, as when a run wrote it is copied from the cache instead (expectations/
-output_cache.py): the same code wrote the same rows, so the bytes are the same.
+Each table is written a chunk of folder years at a time (one row group per chunk). A
+chunk validated in this run was typed then, from the raw rows read for GX, and kept in
+`work/typed/` until every file's outcome is known; any other chunk is read from the raw
+zone again. A table whose loaded files are the same files, with the same cache keys, as
+when a run wrote it is copied from the cache instead (expectations/output_cache.py): the
+same code wrote the same rows, so the bytes are the same.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from expectations.output_cache import OutputCache, output_key
-from expectations.zones import TableLayout, read_raw_rows, typed_rows, validated_path, write_validated_table
+from expectations.zones import (
+    TableLayout,
+    as_written,
+    read_raw_rows,
+    typed_rows,
+    validated_path,
+    write_validated_table,
+)
 from ingest.config import Paths
 from ingest.tables import SOURCE_FILE, TABLES
 
@@ -21,6 +32,22 @@ from ingest.tables import SOURCE_FILE, TABLES
 class ValidatedZone:
     def __init__(self, paths: Paths, cache: OutputCache, file_keys: Mapping[str, str]):
         self._paths, self._cache, self._file_keys = paths, cache, file_keys
+        self._typed_dir = paths.work / "typed"
+        shutil.rmtree(self._typed_dir, ignore_errors=True)
+        self._kept: dict[tuple, str] = {}
+
+    def keep_typed(self, table: str, years, rows: pa.Table, failed: set[str]) -> None:
+        """Type the raw rows of a whole chunk (every accepted file of it), read for GX,
+        and keep them until the table is written. The rows of files that failed (and so
+        may not cast) are left out: they will not be loaded."""
+        if failed:
+            rows = rows.filter(pc.invert(pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(failed), pa.string()))))
+        typed = typed_rows(table, rows)
+        self._typed_dir.mkdir(parents=True, exist_ok=True)
+        path = self._typed_dir / f"{table}-{len(self._kept)}.arrow"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, typed.schema) as writer:
+            writer.write_table(typed)
+        self._kept[(table, years)] = str(path)
 
     def write(
         self,
@@ -43,18 +70,24 @@ class ValidatedZone:
                 written[table] = saved["rows"]
                 continue
             chunks = (
-                self._typed(table, files, years, derived.get(table)) for years in layouts[table].chunks()
+                self._chunk(table, files, years, derived.get(table)) for years in layouts[table].chunks()
             )
             written[table] = write_validated_table(path, table, chunks)
             if key:
                 self._cache.save(key, path, {"rows": written[table]})
+        shutil.rmtree(self._typed_dir, ignore_errors=True)
         return written
 
-    def _typed(self, table: str, files, years, derived) -> pa.Table:
+    def _chunk(self, table: str, files: set[str], years, derived) -> pa.Table:
+        kept = self._kept.get((table, years))
+        if kept is not None and not derived:
+            rows = pa.ipc.open_file(pa.memory_map(kept)).read_all()
+            keep = pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(files), pa.string()))
+            return as_written(rows if pc.all(keep).as_py() in (True, None) else rows.filter(keep))
         rows = read_raw_rows(self._paths, table, files, years)
         for name, values in (derived or {}).items():
             rows = rows.append_column(name, values)
-        return typed_rows(table, rows)
+        return as_written(typed_rows(table, rows))
 
     def _key(self, table: str, files: set[str]) -> str | None:
         """None when a file has no cache key (the cache is off)."""

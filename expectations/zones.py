@@ -37,6 +37,9 @@ ALL_YEARS: Any = object()  # every year (reference files have none)
 CHUNK_ROWS = 1_000_000
 _ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "date": pa.date32()}
 _INT64_AS_NULLABLE = {pa.int64(): pd.Int64Dtype()}.get
+# Text in which nearly every value differs: a dictionary would be as large as the column
+# and slower to build than the comparisons it would speed up, so it stays plain.
+IDENTIFIERS = frozenset({"respondent_id", "case_ref", "practitioner_pseudonym"})
 _NO_YEAR = -1  # stands for a null folder year (reference files) while counting
 
 
@@ -115,9 +118,9 @@ def read_raw_rows(
     dictionaries: bool = True,
 ) -> pa.Table:
     """One landed table's rows of `files` (of some folder years, unless ALL_YEARS), in file
-    and row order. With `dictionaries`, every text column but the dates comes back
-    dictionary-encoded."""
-    dates = {c for c, kind in TABLES[table].columns.items() if kind == "date"}
+    and row order. With `dictionaries`, every text column but the dates and identifiers
+    comes back dictionary-encoded."""
+    plain = {c for c, kind in TABLES[table].columns.items() if kind == "date"} | IDENTIFIERS
     names = pq.read_schema(raw_path(paths.raw, table)).names
     wanted = names if columns is None else [c for c in names if c in {*columns, SOURCE_FILE, SOURCE_ROW}]
     filters = None if years is ALL_YEARS else pc.field(FILE_YEAR).isin(list(years))
@@ -125,7 +128,7 @@ def read_raw_rows(
         raw_path(paths.raw, table),
         columns=wanted,
         filters=filters,
-        read_dictionary=[c for c in wanted if dictionaries and c not in dates and c not in (SOURCE_ROW, FILE_YEAR)],
+        read_dictionary=[c for c in wanted if dictionaries and c not in plain and c not in (SOURCE_ROW, FILE_YEAR)],
     )
     keep = pc.is_in(rows[SOURCE_FILE].cast(pa.string()), value_set=pa.array(sorted(files), pa.string()))
     if not pc.all(keep).as_py():
@@ -168,26 +171,33 @@ def validated_path(paths: Paths, table: str) -> Path:
 
 
 def typed_rows(table: str, rows: pa.Table) -> pa.Table:
-    """Raw rows cast to the validated schema (derived columns are taken from `rows`)."""
+    """Raw rows cast to the validated schema (derived columns are taken from `rows`), in
+    the chunks they were read in."""
     schema = validated_schema(table)
     return pa.Table.from_arrays([_typed(table, rows[field.name], field) for field in schema], schema=schema)
 
 
-def _typed(table: str, values: pa.ChunkedArray | pa.Array, field: pa.Field) -> pa.ChunkedArray | pa.Array:
-    """One column, typed. The parquet writer cuts pages where the arrays' chunks end, so
-    the chunks are kept as they were read (text) or joined (dates and provenance numbers),
-    as they always were: the validated zone's bytes do not change."""
-    if isinstance(values, pa.ChunkedArray) and pa.types.is_dictionary(values.type):
+def _typed(table: str, values: pa.ChunkedArray, field: pa.Field) -> pa.ChunkedArray:
+    if pa.types.is_dictionary(values.type):
         values = values.cast(values.type.value_type)
     if field.type == pa.date32():
-        return parse_dates_arrow(values, date_format(table)).combine_chunks()
-    if field.name in (SOURCE_ROW, FILE_YEAR):
-        return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        return parse_dates_arrow(values, date_format(table))
     # Contract integers are digit strings (validated), which arrow parses exactly.
-    typed = values.cast(field.type)
-    if isinstance(typed, pa.ChunkedArray):
-        typed = pa.chunked_array([chunk for chunk in typed.chunks if len(chunk)], field.type)
-    return typed
+    return values.cast(field.type)
+
+
+def as_written(rows: pa.Table) -> pa.Table:
+    """Typed rows in the chunks the validated zone has always been written from: the
+    parquet writer cuts pages where chunks end, so this keeps its bytes unchanged. Text
+    (and integers cast from text) keeps the chunks it was read in; dates and provenance
+    numbers are joined into one."""
+    columns = []
+    for field, values in zip(rows.schema, rows.columns, strict=True):
+        if field.type == pa.date32() or field.name in (SOURCE_ROW, FILE_YEAR):
+            columns.append(values.combine_chunks())
+        else:
+            columns.append(pa.chunked_array([chunk for chunk in values.chunks if len(chunk)], field.type))
+    return pa.Table.from_arrays(columns, schema=rows.schema)
 
 
 def parse_dates_arrow(text: pa.ChunkedArray, fmt: str) -> pa.ChunkedArray:
