@@ -86,12 +86,10 @@ class TableLayout:
 def table_layout(paths: Paths, table: str) -> TableLayout:
     """Read from the provenance columns only. Rows are in file order, so each run of one
     file and year is counted once rather than grouping every row."""
-    index = pq.ParquetFile(raw_path(paths.raw, table), read_dictionary=[SOURCE_FILE]).read(
-        columns=[FILE_YEAR, SOURCE_FILE]
-    )
+    index = pq.ParquetFile(raw_path(paths.raw, table), read_dictionary=[SOURCE_FILE])
     rows: dict[int | None, int] = {}
     files: dict[int | None, set[str]] = {}
-    for batch in index.to_batches():
+    for batch in index.iter_batches(columns=[FILE_YEAR, SOURCE_FILE]):
         if not batch.num_rows:
             continue
         names = batch.column(SOURCE_FILE).dictionary.to_pylist()
@@ -130,21 +128,46 @@ def read_raw_rows(
         filters=filters,
         read_dictionary=[c for c in wanted if dictionaries and c not in plain and c not in (SOURCE_ROW, FILE_YEAR)],
     )
-    keep = pc.is_in(rows[SOURCE_FILE].cast(pa.string()), value_set=pa.array(sorted(files), pa.string()))
+    keep = pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(files), pa.string()))
     if not pc.all(keep).as_py():
         rows = rows.filter(keep)
     return _in_file_order(rows)
 
 
 def _in_file_order(rows: pa.Table) -> pa.Table:
-    """Rows sorted by (_source_file, _source_row), stably; ingest writes them so already."""
+    """Rows sorted by (_source_file, _source_row), stably. Ingest writes them so already,
+    which is checked run by run of one file rather than by sorting."""
+    if _is_in_file_order(rows):
+        return rows
     order = pc.sort_indices(
         pa.table({SOURCE_FILE: rows[SOURCE_FILE].cast(pa.string()), SOURCE_ROW: rows[SOURCE_ROW]}),
         sort_keys=[(SOURCE_FILE, "ascending"), (SOURCE_ROW, "ascending")],
     )
-    if np.array_equal(order.to_numpy(), np.arange(len(order))):
-        return rows
     return rows.take(order)
+
+
+def _is_in_file_order(rows: pa.Table) -> bool:
+    names: list[str] = []
+    row_numbers = rows[SOURCE_ROW].combine_chunks().to_numpy(zero_copy_only=False)
+    run_starts, offset = [], 0
+    for chunk in rows[SOURCE_FILE].chunks:
+        if pa.types.is_dictionary(chunk.type):
+            codes = chunk.indices.to_numpy(zero_copy_only=False)
+            starts = np.flatnonzero(np.diff(codes)) + 1 if len(codes) else np.array([], int)
+            starts = [0, *starts] if len(codes) else []
+            names += [chunk.dictionary[codes[i]].as_py() for i in starts]
+        else:
+            values = chunk.to_pylist()
+            starts = [i for i in range(len(values)) if i == 0 or values[i] != values[i - 1]]
+            names += [values[i] for i in starts]
+        run_starts += [offset + i for i in starts]
+        offset += len(chunk)
+    # A file's runs must be one run, in name order; rows must not go back within it.
+    boundaries = [run_starts[i] for i in range(1, len(names)) if names[i] != names[i - 1]]
+    files_in_order = all(names[i] <= names[i + 1] for i in range(len(names) - 1))
+    steps = np.diff(row_numbers)
+    steps_back = np.flatnonzero(steps < 0) + 1
+    return files_in_order and set(steps_back.tolist()) <= set(boundaries)
 
 
 def as_frame(rows: pa.Table) -> pd.DataFrame:
