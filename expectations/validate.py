@@ -12,8 +12,12 @@ back to their file: one failing row quarantines its whole file (every sheet of a
 workbook). A failure in regions.csv, or one that makes etr.csv unusable (an empty or
 repeated organisation code), stops the run instead; an etr.csv row that cannot be
 attributed is kept, marked, and never expected (expectations/etr_scope.py). A file whose
-verdict the cache holds is not validated again (expectations/verdicts.py); the reference
-files, on which every other verdict depends, are validated on every run.
+verdict the cache holds is not validated again (expectations/verdicts.py), the reference
+files included: every other file's cache key already covers them, and their own verdict
+depends only on their bytes and the code. A chunk with no file to validate is not read,
+and GX is not imported unless a checkpoint runs (expectations/gx_context.py); the
+validated zone and Data Docs of unchanged inputs come from the cache
+(expectations/validated_zone.py, expectations/output_cache.py).
 """
 
 from __future__ import annotations
@@ -266,7 +270,9 @@ def _publish_data_docs(
     """Build Data Docs from this run's results. A run that ran no checkpoint, on the same
     files as a run that built them, copies that run's site: it shows the results every
     reused verdict came from, and spares importing GX."""
-    key = output_key("data_docs", [f"{f}:{keys[f]}" for f in sorted(accepted)]) if accepted <= keys.keys() else None
+    key = None
+    if accepted <= keys.keys():
+        key = output_key("data_docs", [f"{f}:{keys[f]}" for f in sorted(accepted)])
     if not checks.checkpoints_run and key and docs.restore(key, destination) is not None:
         return
     checks.publish_data_docs(destination)

@@ -41,7 +41,8 @@ class ValidatedZone:
         and keep them until the table is written. The rows of files that failed (and so
         may not cast) are left out: they will not be loaded."""
         if failed:
-            rows = rows.filter(pc.invert(pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(failed), pa.string()))))
+            failing = pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(failed), pa.string()))
+            rows = rows.filter(pc.invert(failing))
         typed = typed_rows(table, rows)
         self._typed_dir.mkdir(parents=True, exist_ok=True)
         path = self._typed_dir / f"{table}-{len(self._kept)}.arrow"

@@ -3,7 +3,8 @@
 A file whose entry key is unchanged (its bytes, the reference and sibling files, the key
 fingerprint, the reading and validation code and suites) has the verdict it had when it
 was validated: its failing rows, uncapped, which go into the ledger exactly as fresh ones
-would (and, for etr.csv, the rows it keeps but cannot attribute). `work/file_validation.parquet` records, for every loaded file, the run that
+would (and, for etr.csv, the rows it keeps but cannot attribute).
+`work/file_validation.parquet` records, for every loaded file, the run that
 validated it and the sha256 of the suites that checked it; the release manifest lists
 both with the file, so an auditor can find every file's checks.
 """

@@ -103,10 +103,6 @@ def table_layout(paths: Paths, table: str) -> TableLayout:
     return TableLayout(rows, {year: frozenset(names) for year, names in files.items()})
 
 
-def year_chunks(paths: Paths, table: str) -> list:
-    return table_layout(paths, table).chunks()
-
-
 def read_raw_rows(
     paths: Paths,
     table: str,
@@ -126,7 +122,7 @@ def read_raw_rows(
         raw_path(paths.raw, table),
         columns=wanted,
         filters=filters,
-        read_dictionary=[c for c in wanted if dictionaries and c not in plain and c not in (SOURCE_ROW, FILE_YEAR)],
+        read_dictionary=[c for c in wanted if dictionaries and c not in {*plain, SOURCE_ROW, FILE_YEAR}],
     )
     keep = pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(files), pa.string()))
     if not pc.all(keep).as_py():
