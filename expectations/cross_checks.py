@@ -15,13 +15,19 @@ from ingest.tables import FILE_YEAR, SOURCE_FILE
 
 WARNING_COLUMNS = ["check", "source_file", "reporting_year", "message"]
 CONCERNS_GROUP = ["profession", "region_code", "ethnic_category", "place_of_first_qualification"]
+_COLUMNS_READ = {
+    "wres_board": [SOURCE_FILE, FILE_YEAR, "members"],
+    "wres_workforce": [SOURCE_FILE, "headcount"],
+    "concerns_cases": [SOURCE_FILE, FILE_YEAR, *CONCERNS_GROUP],
+    "concerns_population": ["reporting_year", *CONCERNS_GROUP, "practitioners"],
+}
 
 
 def cross_file_warnings(paths: Paths) -> pd.DataFrame:
     """Every warning as (check, source_file, reporting_year, message), from the validated zone."""
     frames = {
-        name: read_parquet(validated_path(paths, name))
-        for name in ("wres_board", "wres_workforce", "concerns_cases", "concerns_population")
+        name: read_parquet(validated_path(paths, name), columns)
+        for name, columns in _COLUMNS_READ.items()
     }
     warnings = pd.concat(
         [board_above_headcount(frames), concerns_above_population(frames)], ignore_index=True

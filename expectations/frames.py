@@ -4,9 +4,10 @@ A rule that compares a value with another column, another sheet or the file's na
 runs as a GX expectation; Python only puts what it compares against on the same row.
 Helper columns start with "_" and never reach the validated zone.
 
-Raw text columns are handed to GX as categoricals: GX copies the whole frame for each
-expectation (to drop nulls or unexpected rows), and copying integer codes instead of
-strings makes a national survey table validate about twice as fast.
+Raw text columns are handed to GX as categoricals (read from the raw zone as Arrow
+dictionaries): GX copies the whole frame for each expectation (to drop nulls or unexpected
+rows), and copying integer codes instead of strings makes a national survey table validate
+about twice as fast.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from expectations.contract import date_format
@@ -55,11 +57,11 @@ def parse_dates(text: pd.Series, fmt: str) -> pd.Series:
 
 
 def validation_frame(table: str, raw: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """The table's contract columns and source file, plus its helper columns. Dates stay
-    plain text: GX's strftime check cannot negate a categorical result."""
+    """The table's contract columns and source file, plus its helper columns, as read from
+    the raw zone (expectations/zones.py): categoricals, but for identifiers and dates,
+    which stay plain text (GX's strftime check cannot negate a categorical result)."""
     columns = [*TABLES[table].columns, SOURCE_FILE]
-    texts = {c: "category" for c in columns if TABLES[table].columns.get(c) != "date"}
-    frame = raw[table][columns].astype(texts)
+    frame = raw[table][columns]
     helpers = _HELPERS.get(table)
     return frame.assign(**helpers(raw)) if helpers else frame
 
@@ -78,7 +80,18 @@ def workbook_frame(wres_files: list[str], submission: pd.DataFrame) -> pd.DataFr
 
 
 def _as_number(text: pd.Series) -> pd.Series:
-    return pd.to_numeric(text, errors="coerce")
+    """`text` as numbers, NaN where not one. A categorical is converted once per category,
+    with the result pandas gives for the text itself (int64 only when every value is one)."""
+    if not isinstance(text.dtype, pd.CategoricalDtype):
+        return pd.to_numeric(text, errors="coerce")
+    numbers = pd.to_numeric(pd.Series(text.cat.categories), errors="coerce").to_numpy()
+    codes = text.cat.codes.to_numpy()
+    if not len(numbers):
+        return pd.Series(np.nan, index=text.index, dtype="float64" if len(text) else "int64")
+    values = numbers[codes]
+    if (codes == -1).any() or numbers.dtype.kind == "f":
+        values = np.where(codes == -1, np.nan, values.astype("float64"))
+    return pd.Series(values, index=text.index)
 
 
 def _year_text(years: pd.Series) -> pd.Series:

@@ -2,19 +2,23 @@
 
 Validation results and Data Docs are written next to that copy, so a run never writes
 into the repository. (The package `__init__` has already turned GX's INFO logging down.)
+GX is imported and the context opened only when a checkpoint first runs or Data Docs are
+built: importing GX costs seconds, and a rerun whose every verdict is reused needs neither.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import great_expectations as gx
 import pandas as pd
-from great_expectations.core import ExpectationSuiteValidationResult
-from great_expectations.data_context import AbstractDataContext
 
 from ingest.config import GX_CONTEXT_DIR
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuiteValidationResult
+    from great_expectations.data_context import AbstractDataContext
 
 DATA_SOURCE = "landed"
 BATCH_DEFINITION = "all_files"
@@ -23,6 +27,8 @@ DATA_DOCS_SITE = "local_site"
 
 def open_work_context(work: Path) -> AbstractDataContext:
     """Copy the versioned context (without its `uncommitted/`) to `<work>/gx` and open it."""
+    import great_expectations as gx
+
     target = work / "gx"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(GX_CONTEXT_DIR, target, ignore=shutil.ignore_patterns("uncommitted"))
@@ -47,3 +53,25 @@ def publish_data_docs(context: AbstractDataContext, work: Path, destination: Pat
     site = work / "gx" / "uncommitted" / "data_docs" / DATA_DOCS_SITE
     shutil.rmtree(destination, ignore_errors=True)
     shutil.copytree(site, destination)
+
+
+class WorkContext:
+    """The run's context, opened on first use."""
+
+    def __init__(self, work: Path):
+        self._work = work
+        self._context: AbstractDataContext | None = None
+        self.checkpoints_run = 0
+
+    @property
+    def context(self) -> AbstractDataContext:
+        if self._context is None:
+            self._context = open_work_context(self._work)
+        return self._context
+
+    def run_checkpoint(self, name: str, frame: pd.DataFrame, parameters: dict) -> ExpectationSuiteValidationResult:
+        self.checkpoints_run += 1
+        return run_checkpoint(self.context, name, frame, parameters)
+
+    def publish_data_docs(self, destination: Path) -> None:
+        publish_data_docs(self.context, self._work, destination)

@@ -19,6 +19,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations import contract
+from expectations.etr_scope import UNATTRIBUTABLE
 from expectations.frames import (
     CASE_OPENED_REPORTING_YEAR,
     CATEGORY_HEADCOUNT,
@@ -193,9 +194,9 @@ def empty_unless(column: str, flag: str, rule: str, message: str) -> gxe.Expecta
 
 
 # etr.csv is read as ODS publishes it (input contract 1.1): only an empty or repeated
-# organisation code makes the file unusable. A row that fails one of these rules instead
-# cannot be attributed: it stays in the run, is listed with a warning and is never expected.
-UNATTRIBUTABLE = "unattributable"
+# organisation code makes the file unusable. A row that fails one of the rules marked
+# UNATTRIBUTABLE instead cannot be attributed: it stays in the run, is listed with a
+# warning and is never expected.
 
 
 def _ref_etr() -> list[gxe.Expectation]:

@@ -12,8 +12,12 @@ back to their file: one failing row quarantines its whole file (every sheet of a
 workbook). A failure in regions.csv, or one that makes etr.csv unusable (an empty or
 repeated organisation code), stops the run instead; an etr.csv row that cannot be
 attributed is kept, marked, and never expected (expectations/etr_scope.py). A file whose
-verdict the cache holds is not validated again (expectations/verdicts.py); the reference
-files, on which every other verdict depends, are validated on every run.
+verdict the cache holds is not validated again (expectations/verdicts.py), the reference
+files included: every other file's cache key already covers them, and their own verdict
+depends only on their bytes and the code. A chunk with no file to validate is not read,
+and GX is not imported unless a checkpoint runs (expectations/gx_context.py); the
+validated zone and Data Docs of unchanged inputs come from the cache
+(expectations/validated_zone.py, expectations/output_cache.py).
 """
 
 from __future__ import annotations
@@ -24,27 +28,33 @@ import time
 from collections.abc import Mapping
 
 import pandas as pd
+import pyarrow as pa
 
 from expectations.contract import REQUIRED_REFERENCE_FILES
 from expectations.cross_checks import WARNING_COLUMNS, cross_file_warnings
-from expectations.etr_scope import scope_parameters, scope_warnings, split_failures, with_reasons
+from expectations.etr_scope import REASON, scope_parameters, scope_warnings, split_failures, with_reasons
 from expectations.frames import SUBMISSION_ROWS, WORKBOOK_SUITE, validation_frame, workbook_frame
-from expectations.gx_context import open_work_context, publish_data_docs, run_checkpoint
+from expectations.gx_context import WorkContext
 from expectations.ledger import (
     failures,
     file_outcomes,
     quarantine_ledger,
 )
+from expectations.output_cache import OutputCache, output_key
 from expectations.report import files_by_source, write_report
+from expectations.validated_zone import ValidatedZone
 from expectations.verdicts import ValidationCache
 from expectations.zones import (
     ALL_YEARS,
-    year_chunks,
+    TableLayout,
+    as_frame,
     read_parquet,
+    read_raw_rows,
     read_raw_table,
+    table_layout,
     write_parquet,
-    write_validated,
 )
+from ingest.cache import cache_dir, cache_enabled
 from ingest.config import Paths
 from ingest.errors import NonRetryableError
 from ingest.ledger import LEDGER_SCHEMA
@@ -76,36 +86,49 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
     # verdict the cache holds (ingest/cache.py) are not validated again.
     accepted = set(manifest.loc[manifest["outcome"] == "loaded", "source_file"])
     verdicts = ValidationCache(paths, run_id)
-    reused = verdicts.reused({f for f in accepted if f.lower() not in REQUIRED_REFERENCE_FILES.values()})
+    reused = verdicts.reused(accepted)
     to_validate = accepted - set(reused)
+    layouts = {table: table_layout(paths, table) for table in TABLES}
     for table, file in REQUIRED_REFERENCE_FILES.items():
-        if read_raw_table(paths, table, accepted).empty:
+        if not layouts[table].files() & accepted:
             raise ReferenceDataError(f"{file} is missing, unreadable or empty. {_RUN_STOPS}")
-    region_codes = set(read_raw_table(paths, "ref_regions", accepted)["region_code"].dropna())
-    parameters: dict[str, list[str]] = {}  # the WRES organisation lists, once etr.csv is validated
-    etr = pd.DataFrame()
+    region_codes = set(read_raw_table(paths, "ref_regions", accepted, dictionaries=False)["region_code"].dropna())
+    # A reused etr.csv keeps the rows it cannot attribute from its verdict.
+    etr_rows = read_raw_table(paths, "ref_etr", accepted, dictionaries=False)
+    unattributable = verdicts.failures(reused, "unattributable")
+    etr = with_reasons(etr_rows, unattributable)
+    parameters = scope_parameters(etr, region_codes)  # the WRES organisation lists
+    _stop_if_reused_reference_failed(verdicts.failures(reused))
 
-    context = open_work_context(paths.work)
+    checks = WorkContext(paths.work)
+    outputs = cache_dir(paths)
+    enabled = cache_enabled() and bool(verdicts.keys)
+    tables = OutputCache(outputs, "validated", enabled)
+    zone = ValidatedZone(paths, tables, verdicts.keys)
     found, rows_validated, checkpoints, seconds, evaluated = [verdicts.failures(reused)], {}, {}, {}, 0
     for suite in _VALIDATION_ORDER:
         rows_validated[suite], checkpoints[suite], seconds[suite] = 0, 0, 0.0
-        files = accepted if suite in REQUIRED_REFERENCE_FILES else to_validate
-        for years in _chunks(paths, suite):
+        for years in _chunks(layouts, suite):
+            files = _files_to_validate(suite, layouts, years, to_validate)
+            if not files:
+                continue
             raw = TableYears(paths, years, files)
             frame, provenance, sheet = _suite_input(suite, raw, manifest)
             if frame.empty and suite not in REQUIRED_REFERENCE_FILES:
                 continue
             checkpoint_started = time.perf_counter()
-            validation = run_checkpoint(context, suite, frame, parameters)
+            validation = checks.run_checkpoint(suite, frame, parameters)
             suite_failures = failures(validation, provenance, sheet)
             seconds[suite] += time.perf_counter() - checkpoint_started
             if suite == "ref_etr":
                 suite_failures, unattributable = split_failures(suite_failures)
-                etr = with_reasons(raw[suite], unattributable)
+                etr = with_reasons(etr_rows, unattributable)
             if suite in REQUIRED_REFERENCE_FILES and len(suite_failures):
                 raise ReferenceDataError(_describe(REQUIRED_REFERENCE_FILES[suite], suite_failures))
             if suite == "ref_etr":
                 parameters = scope_parameters(etr, region_codes)
+            if suite in TABLES and suite not in _DERIVED and files == layouts[suite].files(years) & accepted:
+                zone.keep_typed(suite, years, raw.rows(suite), set(suite_failures["source_file"]))
             found.append(suite_failures)
             rows_validated[suite] += len(frame)
             checkpoints[suite] += 1
@@ -113,12 +136,15 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
         seconds[suite] = round(seconds[suite], 2)
         logger.info("Validated %s: %d rows, %.2f s", suite, rows_validated[suite], seconds[suite])
     found = pd.concat(found, ignore_index=True)
-    verdicts.save(to_validate, found)
+    verdicts.save(to_validate, found, unattributable)
 
     outcomes = file_outcomes(manifest, found)
     ledger = quarantine_ledger(found, manifest, ingest_failures)
     loaded = set(outcomes.loc[outcomes["outcome"] == "loaded", "source_file"])
-    rows_loaded = write_validated(paths, loaded, {"ref_etr": etr})
+    etr_loaded = etr[etr[SOURCE_FILE].isin(loaded)]
+    rows_loaded = zone.write(
+        loaded, layouts, {"ref_etr": {REASON: pa.array(etr_loaded[REASON], pa.string(), from_pandas=True)}}
+    )
     warnings = (
         pd.concat([scope_warnings(etr, region_codes), cross_file_warnings(paths)], ignore_index=True)
         .sort_values(WARNING_COLUMNS, kind="stable")
@@ -128,7 +154,10 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
     write_parquet(outcomes, MANIFEST_SCHEMA, paths.file_outcomes)
     verdicts.write_record(sorted(accepted))
     write_report(paths.quality, ledger, outcomes, warnings)
-    publish_data_docs(context, paths.work, paths.quality / "data_docs")
+    docs = OutputCache(outputs, "data_docs", enabled)
+    _publish_data_docs(checks, docs, verdicts.keys, accepted, paths.quality / "data_docs")
+    tables.keep_only_used()
+    docs.keep_only_used()
 
     summary = {
         "files_by_source": files_by_source(outcomes),
@@ -174,6 +203,8 @@ _VALIDATION_ORDER = [
 # (the table is small). Every other table is validated in chunks of folder years
 # (expectations/zones.py: a large table a year at a time).
 _ACROSS_YEARS = {"concerns_cases"}
+# Tables whose validated rows carry columns validation derives (written from those).
+_DERIVED = {"ref_etr"}
 
 
 class TableYears(Mapping[str, pd.DataFrame]):
@@ -182,12 +213,18 @@ class TableYears(Mapping[str, pd.DataFrame]):
 
     def __init__(self, paths: Paths, years, files: set[str]):
         self._paths, self._years, self.files = paths, years, files
-        self._read: dict[str, pd.DataFrame] = {}
+        self._rows: dict[str, pa.Table] = {}
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def rows(self, table: str) -> pa.Table:
+        if table not in self._rows:
+            self._rows[table] = read_raw_rows(self._paths, table, self.files, self._years)
+        return self._rows[table]
 
     def __getitem__(self, table: str) -> pd.DataFrame:
-        if table not in self._read:
-            self._read[table] = read_raw_table(self._paths, table, self.files, self._years)
-        return self._read[table]
+        if table not in self._frames:
+            self._frames[table] = as_frame(self.rows(table))
+        return self._frames[table]
 
     def __iter__(self):
         return iter(TABLES)
@@ -196,11 +233,19 @@ class TableYears(Mapping[str, pd.DataFrame]):
         return len(TABLES)
 
 
-def _chunks(paths: Paths, suite: str) -> list:
+def _chunks(layouts: dict[str, TableLayout], suite: str) -> list:
     """The groups of folder years a suite is run for, one checkpoint each."""
     if suite in _ACROSS_YEARS or suite == WORKBOOK_SUITE:  # a workbook is one row
         return [ALL_YEARS]
-    return year_chunks(paths, suite)
+    return layouts[suite].chunks()
+
+
+def _files_to_validate(suite: str, layouts: dict[str, TableLayout], years, to_validate: set[str]) -> set[str]:
+    """The files of this chunk that have no reused verdict (every WRES workbook for the
+    workbook suite: one with no submission row still has a row to fail)."""
+    if suite == WORKBOOK_SUITE:
+        return to_validate
+    return set(layouts[suite].files(years) & to_validate)
 
 
 def _suite_input(
@@ -219,9 +264,32 @@ def _suite_input(
     return validation_frame(suite, raw), raw[suite][[SOURCE_FILE, SOURCE_ROW]], TABLES[suite].sheet
 
 
+def _publish_data_docs(
+    checks: WorkContext, docs: OutputCache, keys: dict[str, str], accepted: set[str], destination
+) -> None:
+    """Build Data Docs from this run's results. A run that ran no checkpoint, on the same
+    files as a run that built them, copies that run's site: it shows the results every
+    reused verdict came from, and spares importing GX."""
+    key = None
+    if accepted <= keys.keys():
+        key = output_key("data_docs", [f"{f}:{keys[f]}" for f in sorted(accepted)])
+    if not checks.checkpoints_run and key and docs.restore(key, destination) is not None:
+        return
+    checks.publish_data_docs(destination)
+    if key:
+        docs.save(key, destination)
+
+
 def _stop_if_required_reference_failed_ingest(ingest_failures: pd.DataFrame) -> None:
     for file in REQUIRED_REFERENCE_FILES.values():
         file_failures = ingest_failures[ingest_failures["source_file"].str.lower() == file]
+        if len(file_failures):
+            raise ReferenceDataError(_describe(file, file_failures))
+
+
+def _stop_if_reused_reference_failed(reused_failures: pd.DataFrame) -> None:
+    for file in REQUIRED_REFERENCE_FILES.values():
+        file_failures = reused_failures[reused_failures["source_file"].str.lower() == file]
         if len(file_failures):
             raise ReferenceDataError(_describe(file, file_failures))
 

@@ -3,7 +3,8 @@
 A file whose entry key is unchanged (its bytes, the reference and sibling files, the key
 fingerprint, the reading and validation code and suites) has the verdict it had when it
 was validated: its failing rows, uncapped, which go into the ledger exactly as fresh ones
-would. `work/file_validation.parquet` records, for every loaded file, the run that
+would (and, for etr.csv, the rows it keeps but cannot attribute).
+`work/file_validation.parquet` records, for every loaded file, the run that
 validated it and the sha256 of the suites that checked it; the release manifest lists
 both with the file, so an auditor can find every file's checks.
 """
@@ -59,23 +60,32 @@ class ValidationCache:
         self._records.update({file: {**record, "reused": True} for file, record in found.items()})
         return found
 
-    def failures(self, reused: dict[str, dict]) -> pd.DataFrame:
-        rows = [row for record in reused.values() for row in record["failures"]]
+    @property
+    def keys(self) -> dict[str, str]:
+        """Each file's cache key (empty when the cache is off)."""
+        return self._keys
+
+    def failures(self, reused: dict[str, dict], kind: str = "failures") -> pd.DataFrame:
+        """The reused verdicts' failing rows; `kind="unattributable"` gives etr.csv's rows
+        that failed an unattributable rule instead (expectations/etr_scope.py)."""
+        rows = [row for record in reused.values() for row in record.get(kind, [])]
         if not rows:
             return empty_failures()
         return pd.DataFrame(rows, columns=list(empty_failures().columns)).astype({"row": "Int64"})
 
-    def save(self, validated: set[str], found: pd.DataFrame) -> None:
+    def save(self, validated: set[str], found: pd.DataFrame, unattributable: pd.DataFrame) -> None:
         """Keep the verdict of every file validated in this run, then drop every entry the
         run did not use."""
         by_file = {file: rows for file, rows in found.groupby("source_file")}
+        unattributable_by_file = {file: rows for file, rows in unattributable.groupby("source_file")}
         for source_file in sorted(validated):
-            rows = by_file.get(source_file, empty_failures())
             record = {
-                "failures": json.loads(rows.to_json(orient="records")),
+                "failures": _records(by_file.get(source_file)),
                 "validated_in_run": self._run_id,
                 "suite_sha256": self._suites_of(source_file),
             }
+            if source_file in unattributable_by_file:
+                record["unattributable"] = _records(unattributable_by_file[source_file])
             self._records[source_file] = {**record, "reused": False}
             if source_file in self._keys:
                 self._cache.save_validation(self._keys[source_file], record)
@@ -103,3 +113,8 @@ class ValidationCache:
         else:
             names = [kind]
         return {name: self._suites[name] for name in names if name in self._suites}
+
+
+def _records(rows: pd.DataFrame | None) -> list[dict]:
+    """Failing rows as JSON objects, as `failures()` reads them back."""
+    return [] if rows is None else json.loads(rows.to_json(orient="records"))

@@ -133,16 +133,19 @@ class FileCache:
     def _entry(self, key: str) -> Path:
         return self.root / key
 
-    def _verified(self, key: str, meta_name: str) -> dict | None:
-        """An entry's metadata once every file it lists matches its sha256; else None
-        (and a corrupt entry is dropped)."""
+    def _verified(self, key: str, meta_name: str, only: str | None = None) -> dict | None:
+        """An entry's metadata once every file it lists (or just `only`) matches its
+        sha256; else None (and a corrupt entry is dropped)."""
         folder = self._entry(key)
         meta_path = folder / meta_name
         if not meta_path.is_file():
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if all(sha256_file(folder / name) == digest for name, digest in meta["files"].items()):
+            if only and only not in meta["files"]:
+                return None  # not written yet, which is not corruption
+            checked = {only: meta["files"][only]} if only else meta["files"]
+            if all(sha256_file(folder / name) == digest for name, digest in checked.items()):
                 return meta
         except (OSError, ValueError, KeyError):
             pass
@@ -186,17 +189,20 @@ class FileCache:
         staging.rename(target)
 
     def load_validation(self, key: str) -> dict | None:
-        """{"failures": [rows], "validated_in_run", "suite_sha256"} or None."""
-        meta = self._verified(key, ENTRY_FILE)
-        if meta is None or VALIDATION_FILE not in meta["files"]:
+        """{"failures": [rows], "validated_in_run", "suite_sha256"} or None. Only the
+        verdict is checked: ingest verified the rest of the entry when it reused it in
+        this run, or wrote it (a corrupt entry is read again and loses its verdict)."""
+        if self._verified(key, ENTRY_FILE, only=VALIDATION_FILE) is None:
             return None
         return json.loads((self._entry(key) / VALIDATION_FILE).read_text(encoding="utf-8"))
 
     def save_validation(self, key: str, record: dict) -> None:
-        """Added to an entry ingest wrote, and to the entry's checksum list."""
+        """Added to an entry ingest wrote in this run or verified (see load_validation),
+        and to the entry's checksum list."""
         folder = self._entry(key)
-        meta = self._verified(key, ENTRY_FILE)
-        if meta is None:
+        try:
+            meta = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return
         (folder / VALIDATION_FILE).write_text(json.dumps(record), encoding="utf-8")
         meta["files"][VALIDATION_FILE] = sha256_file(folder / VALIDATION_FILE)
