@@ -1,5 +1,6 @@
-"""A national survey year (600,000 respondents) validates in a couple of seconds, because
-each table is validated once over all its files rather than file by file."""
+"""A national survey year (600,000 respondents) is validated by one checkpoint run over all
+its rows, not file by file or row by row. Its time is printed, not asserted: the benchmark
+(`make bench`) is where speed is measured, and a timed assertion fails on a busy machine."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from expectations.validate import validate_landed
 from ingest.config import Paths
 
 RESPONDENTS = 600_000
-# Generous for a shared CI machine; it takes 1.5-3 s on a 2-core one.
-SECONDS_ALLOWED = 8
 
 
 def survey_table(year: int, rows: int) -> pa.Table:
@@ -44,7 +43,7 @@ def survey_table(year: int, rows: int) -> pa.Table:
     )
 
 
-def test_a_national_survey_year_validates_in_seconds(tmp_path) -> None:
+def test_a_national_survey_year_is_validated_in_one_checkpoint_run(tmp_path) -> None:
     zone = vs.RawZone(Paths(landing=tmp_path / "landing", output=tmp_path / "output"))
     zone.add("reference/regions.csv", "reference", vs.regions())
     zone.add("reference/etr.csv", "reference", vs.etr(["RGD"]))
@@ -57,4 +56,5 @@ def test_a_national_survey_year_validates_in_seconds(tmp_path) -> None:
     seconds = summary["seconds_by_suite"]["survey_responses"]
     print(f"survey_responses: {RESPONDENTS} rows validated in {seconds} s")
     assert summary["rows_loaded_by_table"]["survey_responses"] == RESPONDENTS
-    assert seconds < SECONDS_ALLOWED
+    assert summary["rows_validated_by_suite"]["survey_responses"] == RESPONDENTS
+    assert summary["checkpoints_by_suite"]["survey_responses"] == 1
