@@ -7,6 +7,7 @@ release with `sha256sum -c SHA256SUMS` from inside the release folder.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 SHA256SUMS_FILE = "SHA256SUMS"
@@ -25,8 +26,13 @@ def release_files(release_dir: Path) -> list[Path]:
     )
 
 
-def write_sha256sums(release_dir: Path) -> Path:
-    """Write `SHA256SUMS` covering every file of the release except itself."""
+def write_sha256sums(release_dir: Path, known: Mapping[str, str] | None = None) -> Path:
+    """Write `SHA256SUMS` covering every file of the release except itself.
+
+    `known` holds digests just computed, by relative path, so no file is read twice; every
+    other file is hashed here.
+    """
+    known = known or {}
     lines = []
     for relative in release_files(release_dir):
         name = relative.as_posix()
@@ -35,7 +41,8 @@ def write_sha256sums(release_dir: Path) -> Path:
         # sha256sum escapes these characters in names; refusing them keeps the format plain.
         if "\\" in name or "\n" in name or "\r" in name:
             raise ValueError(f"Release file name cannot be listed in {SHA256SUMS_FILE}: {name!r}")
-        lines.append(f"{sha256_file(release_dir / relative)}  {name}\n")
+        digest = known.get(name) or sha256_file(release_dir / relative)
+        lines.append(f"{digest}  {name}\n")
     path = release_dir / SHA256SUMS_FILE
     path.write_text("".join(lines), encoding="utf-8", newline="\n")
     return path

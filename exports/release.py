@@ -61,7 +61,7 @@ from exports.latest_pointer import point_latest_to
 from exports.provenance import input_files, tool_versions
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel, published_models
 from exports.release_database import add_release_database_tables, write_release_database
-from exports.reports import ReleaseContext, write_reports
+from exports.reports import ReleaseContext, publish_candidate_reports, write_reports
 from exports.revisions import (
     FIGURE_REVISIONS_TABLE,
     REVISIONS_TABLE,
@@ -273,10 +273,10 @@ def write_release_documents(paths: Paths, release_dir: Path, record: dict, sign_
     ]
     add_datapackage_table(release_dir, REVISIONS_TABLE, before=FIGURE_REVISIONS_TABLE.name)
     add_release_database_tables(release_dir, [REVISIONS_TABLE])
-    # The final reports, without the candidate banner; before the manifest, so that they are
-    # in its files and in SHA256SUMS like every other file.
+    # The final reports are the candidate's without its banner; before the manifest, so that
+    # they are in its files and in SHA256SUMS like every other file.
     inputs = record["inputs"]
-    write_reports(release_dir, ReleaseContext(reporting_year, method_version, inputs))
+    publish_candidate_reports(release_dir)
     (release_dir / CANDIDATE_FILE).unlink()
     manifest = {
         "release_id": release_id,
@@ -298,7 +298,9 @@ def write_release_documents(paths: Paths, release_dir: Path, record: dict, sign_
         "files": _describe_files(release_dir, data_files),
     }
     write_json(release_dir / MANIFEST_FILE, manifest)
-    write_sha256sums(release_dir)
+    # Every file but the manifest was hashed for it just now: SHA256SUMS reuses those digests.
+    digests = {item["path"]: item["sha256"] for item in manifest["files"]}
+    write_sha256sums(release_dir, digests)
     return tables
 
 

@@ -15,8 +15,11 @@ the manifest and SHA256SUMS like every other file.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
+
+from exports.reports import page
 
 from exports.reports.national_report import NATIONAL_REPORT_FILE, write_national_report
 from exports.reports.profiles import PROFILES_FOLDER, write_profiles
@@ -26,7 +29,7 @@ from exports.reports.release_data import ReleaseContext, ReleaseData
 REPORTS_FOLDER = "reports"
 
 __all__ = ["NATIONAL_REPORT_FILE", "PROFILES_FOLDER", "QUALITY_REPORT_FILE", "REPORTS_FOLDER", "ReleaseContext",
-           "write_reports"]
+           "publish_candidate_reports", "write_reports"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +53,24 @@ def write_reports(release_dir: Path, context: ReleaseContext | None = None) -> l
                 ", ".join(path.relative_to(release_dir).as_posix() for path in written), len(profiles))
     written += profiles
     return written
+
+
+def publish_candidate_reports(release_dir: Path) -> list[Path]:
+    """On sign-off: turn the candidate's pages into the release's, taking out the candidate
+    banner (page.published_page); return the pages changed.
+
+    The result is what `write_reports` renders without `candidate`, byte for byte, so the
+    release publishes the pages its reviewer saw, and sign-off does not render them again.
+    Each page is replaced by a new file (never written in place), so a page shared with
+    another folder by a hard link stays as it is there.
+    """
+    changed = []
+    for path in sorted((Path(release_dir) / REPORTS_FOLDER).rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if page.CANDIDATE_BANNER not in text:
+            continue
+        staging = path.with_name(f".{path.name}.tmp")
+        staging.write_text(page.published_page(text), encoding="utf-8", newline="\n")
+        os.replace(staging, path)
+        changed.append(path)
+    return changed

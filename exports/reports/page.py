@@ -69,6 +69,8 @@ CANDIDATE_BANNER = (
     "Release candidate, not published: these figures await sign-off and may change or be withdrawn. "
     "Do not quote or share them."
 )
+_BANNER_HTML = f'<p class="candidate-banner" role="alert">{html.escape(CANDIDATE_BANNER, quote=True)}</p>\n'
+_CANDIDATE_TITLE_SUFFIX = " (candidate, not published)"  # nothing in it for html.escape to change
 
 
 def escape(value) -> str:
@@ -232,9 +234,9 @@ def document(
     `candidate`: the page belongs to a release candidate waiting for sign-off, so it opens
     with the banner CANDIDATE_BANNER and its title says so; a final release's page has neither.
     """
-    banner = f'<p class="candidate-banner" role="alert">{escape(CANDIDATE_BANNER)}</p>\n' if candidate else ""
+    banner = _BANNER_HTML if candidate else ""
     if candidate:
-        title = f"{title} (candidate, not published)"
+        title = f"{title}{_CANDIDATE_TITLE_SUFFIX}"
     scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in head_scripts)
     end_scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in body_scripts)
     fact_items = "".join(f"<li>{escape(label)}: <strong>{escape(value)}</strong></li>" for label, value in facts)
@@ -250,3 +252,19 @@ def document(
         + "\n".join(section.html() for section in sections)
         + f"\n</main>\n<footer>{footer}</footer>\n{end_scripts}</body>\n</html>\n"
     )
+
+
+def published_page(candidate_page: str) -> str:
+    """The page of the published release from its candidate's page: `document(candidate=False)`
+    of the same arguments, byte for byte, made by taking out the banner and the title's suffix.
+
+    Sign-off publishes exactly the pages the reviewer saw, without rendering them again.
+    Raises ValueError for a page that `document(candidate=True)` did not make.
+    """
+    head, marker, rest = candidate_page.partition(f"</head>\n<body>\n{_BANNER_HTML}<header><h1>")
+    title_end = f"{_CANDIDATE_TITLE_SUFFIX}</title>"
+    heading_end = f"{_CANDIDATE_TITLE_SUFFIX}</h1>"
+    heading, found, after = rest.partition(heading_end)
+    if not marker or not found or "</h1>" in heading or head.count(title_end) != 1:
+        raise ValueError("not a release candidate's page: no candidate banner and title where expected")
+    return (head.replace(title_end, "</title>") + "</head>\n<body>\n<header><h1>" + heading + "</h1>" + after)
