@@ -261,10 +261,32 @@ def published_page(candidate_page: str) -> str:
     Sign-off publishes exactly the pages the reviewer saw, without rendering them again.
     Raises ValueError for a page that `document(candidate=True)` did not make.
     """
-    head, marker, rest = candidate_page.partition(f"</head>\n<body>\n{_BANNER_HTML}<header><h1>")
-    title_end = f"{_CANDIDATE_TITLE_SUFFIX}</title>"
-    heading_end = f"{_CANDIDATE_TITLE_SUFFIX}</h1>"
-    heading, found, after = rest.partition(heading_end)
-    if not marker or not found or "</h1>" in heading or head.count(title_end) != 1:
-        raise ValueError("not a release candidate's page: no candidate banner and title where expected")
-    return (head.replace(title_end, "</title>") + "</head>\n<body>\n<header><h1>" + heading + "</h1>" + after)
+    prefix, title, middle, heading, rest = _parts(candidate_page, _BANNER_HTML)
+    suffix = _CANDIDATE_TITLE_SUFFIX
+    if not (title.endswith(suffix) and heading.endswith(suffix)):
+        raise ValueError("not a release candidate's page: its title does not say so")
+    return _join(prefix, title[: -len(suffix)], middle, "", heading[: -len(suffix)], rest)
+
+
+def candidate_page(published_page: str) -> str:
+    """The candidate's page from a published page: `document(candidate=True)` of the same
+    arguments, byte for byte (the inverse of published_page)."""
+    prefix, title, middle, heading, rest = _parts(published_page, "")
+    suffix = _CANDIDATE_TITLE_SUFFIX
+    return _join(prefix, title + suffix, middle, _BANNER_HTML, heading + suffix, rest)
+
+
+# How document() lays a page out: the title comes first in <head>; the banner, if any, then
+# the heading, first in <body>.
+def _parts(page: str, banner: str) -> tuple[str, str, str, str, str]:
+    prefix, found_title, after = page.partition("<title>")
+    title, found_title_end, after = after.partition("</title>")
+    middle, found_body, after = after.partition(f"</head>\n<body>\n{banner}<header><h1>")
+    heading, found_heading, rest = after.partition("</h1>")
+    if not (found_title and found_title_end and found_body and found_heading):
+        raise ValueError("not a page laid out by page.document()" + (" with the candidate banner" if banner else ""))
+    return prefix, title, middle, heading, rest
+
+
+def _join(prefix: str, title: str, middle: str, banner: str, heading: str, rest: str) -> str:
+    return f"{prefix}<title>{title}</title>{middle}</head>\n<body>\n{banner}<header><h1>{heading}</h1>{rest}"
