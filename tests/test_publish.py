@@ -290,10 +290,11 @@ def test_release_layout_and_latest(paths: Paths) -> None:
     assert (release / "quality" / "dbt_run_results.json").read_bytes() == (
         paths.dbt_target / "run_results.json"
     ).read_bytes()
-    # Nothing is left behind but the release, LATEST and current.
+    # Nothing is left behind but the release, LATEST and current (and the unpublished cache,
+    # which keeps the candidate for the next run's reuse: exports/release_reuse.py).
     assert sorted(path.name for path in paths.releases.iterdir()) == [release.name]
     assert sorted(path.name for path in paths.output.iterdir() if not path.name.startswith(".")) == [
-        "LATEST", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
+        "LATEST", "cache", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
     ]
     assert not any(paths.candidates.iterdir())
 
@@ -455,7 +456,7 @@ def test_a_failure_midway_leaves_no_half_release_and_latest_unchanged(paths: Pat
     assert paths.latest_pointer.read_bytes() == latest_before
     assert os.readlink(paths.current_link) == current_before
     assert sorted(path.name for path in paths.output.iterdir() if not path.name.startswith(".")) == [
-        "LATEST", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
+        "LATEST", "cache", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
     ]
     assert not any(paths.candidates.iterdir())
 
