@@ -7,15 +7,31 @@ release with `sha256sum -c SHA256SUMS` from inside the release folder.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
 SHA256SUMS_FILE = "SHA256SUMS"
 
 
+# Digests this process has computed, by the file's identity and state (device, inode, size,
+# modification time): a file hashed to verify it, then linked into a release, is not read
+# again for the data package, the manifest or SHA256SUMS. Any write changes the state.
+_DIGESTS: dict[tuple[int, int, int, int], str] = {}
+_MEMO_LIMIT = 100_000
+
+
 def sha256_file(path: Path) -> str:
     with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+        state = os.fstat(handle.fileno())
+        identity = (state.st_dev, state.st_ino, state.st_size, state.st_mtime_ns)
+        digest = _DIGESTS.get(identity)
+        if digest is None:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if len(_DIGESTS) >= _MEMO_LIMIT:
+                _DIGESTS.clear()
+            _DIGESTS[identity] = digest
+        return digest
 
 
 def release_files(release_dir: Path) -> list[Path]:

@@ -179,7 +179,9 @@ def build_candidate(
         # it (exports/sign_off.py), so these stay true.
         base_release_id = latest_release_id(paths)
         previous_dir = _latest_release_dir(paths)
-        revised = figure_revisions(previous_dir, staging_dir, models)
+        # Data files taken from the previous release itself cannot differ from it.
+        unchanged = taken is not None and previous_dir is not None and reuse.source == previous_dir
+        revised = [] if unchanged else figure_revisions(previous_dir, staging_dir, models)
         write_figure_revisions(staging_dir, revised)
         if revised:
             logger.info("%d figures differ from the previous release %s", len(revised), previous_dir.name)

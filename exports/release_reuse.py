@@ -169,7 +169,7 @@ class ReleaseReuse:
             "method_versions": sorted(method_versions),
             "method_version": method_version,
         }
-        (staging / ENTRY_FILE).write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
+        (staging / ENTRY_FILE).write_text(json.dumps(entry) + "\n", encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
 
