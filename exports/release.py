@@ -15,6 +15,11 @@ move (exports/latest_pointer.py); or it rejects it into
 `<output>/rejected/`. `publish_release` does both at once with automatic sign-off (local
 runs, tests, the command line).
 
+A rerun with nothing new would write the same data files, national report, profiles and
+`release.duckdb` as the last release: it takes them from it instead (hard links and a copy,
+each checked by sha256 first; exports/release_reuse.py), and the final pages are the
+candidate's without the banner (exports/reports/page.py), not rendered again.
+
 Layout of a release:
 
     manifest.json                              ids, versions, method_version, inputs, quality
