@@ -251,7 +251,7 @@ def build_candidate(
         raise
     logger.info("Release candidate %s is ready for sign-off: %s", release_id, candidate_dir)
     try:
-        reuse.save(candidate_dir, tables=tables, data_files=data_files, method_versions=method_versions,
+        reuse.save(candidate_dir, run_id, tables=tables, data_files=data_files, method_versions=method_versions,
                    method_version=method_version, database_key=database_key,
                    database=candidate_dir / RELEASE_DATABASE_FILE)
     except OSError as error:  # the candidate is complete; the next run just writes afresh

@@ -93,7 +93,7 @@ class ReleaseReuse:
         if entry and entry.get("data_key") == reuse.data_key():
             source = paths.releases / entry["candidate_id"]
             reuse.entry = entry
-            reuse.source = source if (source / "manifest.json").is_file() else None
+            reuse.source = source if _published_from(source, entry) else None
         return reuse
 
     def data_key(self) -> str | None:
@@ -146,7 +146,7 @@ class ReleaseReuse:
         logger.info("%s: unchanged since candidate %s (copied)", target.name, self.entry["candidate_id"])
         return True
 
-    def save(self, candidate_dir: Path, *, tables: list[dict], data_files: list[DataFile],
+    def save(self, candidate_dir: Path, run_id: str, *, tables: list[dict], data_files: list[DataFile],
              method_versions: set[str], method_version: str | None, database_key: str | None,
              database: Path) -> None:
         """Make the candidate just built the entry (the only one) for the next run."""
@@ -160,6 +160,7 @@ class ReleaseReuse:
         entry = {
             "scheme": SCHEME,
             "candidate_id": candidate_dir.name,
+            "run_id": run_id,
             "data_key": self.data_key(),
             "reports_key": self.reports_key(method_version),
             "database_key": database_key,
@@ -201,6 +202,16 @@ def link(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def _published_from(source: Path, entry: dict) -> bool:
+    """True when `source` is the release of the entry's candidate (not another with its id,
+    as in a cache shared between output folders)."""
+    try:
+        manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return manifest.get("release_id") == entry["candidate_id"] and manifest.get("run_id") == entry.get("run_id")
 
 
 def _read_entry(paths: Paths) -> dict | None:
