@@ -125,24 +125,27 @@ def nhs_equity_monitoring():
 
     # Reading files can meet a transient storage error, so these steps retry; a failure no
     # retry can mend fails at once (_holding_run_lock).
+    # Ingest and validate run in a child process each (nhs_equity_monitor/child_process.py), so
+    # the memory they use is given back before dbt runs.
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def ingest() -> dict:
         from ingest import config
-        from ingest.run import ingest_landing
+        from nhs_equity_monitor.child_process import run_in_child
         from nhs_equity_monitor.platform_secrets import pseudonymisation_key
 
         paths = config.paths()
         with _holding_run_lock():
             # The key is an argument, never an XCom value (platform_secrets masks it in logs).
-            return ingest_landing(paths, key=pseudonymisation_key(paths.landing))
+            return run_in_child("ingest.run:ingest_landing", paths, key=pseudonymisation_key(paths.landing))
 
     @task(retries=2, retry_delay=timedelta(seconds=30))
     def validate(ingest_summary: dict) -> dict:
-        from expectations.validate import validate_landed
         from ingest import config
+        from nhs_equity_monitor.child_process import run_in_child
 
         with _holding_run_lock():
-            return validate_landed(config.paths(), run_id=get_current_context()["run_id"])
+            return run_in_child("expectations.validate:validate_landed", config.paths(),
+                                run_id=get_current_context()["run_id"])
 
     # After ingest (which replaces the work zone) and before publish (which moves LATEST).
     @task(retries=2, retry_delay=timedelta(seconds=30))

@@ -15,6 +15,11 @@ move (exports/latest_pointer.py); or it rejects it into
 `<output>/rejected/`. `publish_release` does both at once with automatic sign-off (local
 runs, tests, the command line).
 
+A rerun with nothing new would write the same data files, national report, profiles and
+`release.duckdb` as the last release: it takes them from it instead (hard links and a copy,
+each checked by sha256 first; exports/release_reuse.py), and the final pages are the
+candidate's without the banner (exports/reports/page.py), not rendered again.
+
 Layout of a release:
 
     manifest.json                              ids, versions, method_version, inputs, quality
@@ -46,6 +51,7 @@ import json
 import logging
 import shutil
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,8 +66,9 @@ from exports.dbt_docs import dbt_vars, load_manifest, published_table_docs, upst
 from exports.latest_pointer import point_latest_to
 from exports.provenance import input_files, tool_versions
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel, published_models
-from exports.release_database import add_release_database_tables, write_release_database
-from exports.reports import ReleaseContext, write_reports
+from exports.release_database import RELEASE_DATABASE_FILE, add_release_database_tables, write_release_database
+from exports.release_reuse import ReleaseReuse
+from exports.reports import ReleaseContext, publish_candidate_reports, write_reports
 from exports.revisions import (
     FIGURE_REVISIONS_TABLE,
     REVISIONS_TABLE,
@@ -88,6 +95,7 @@ SIGN_OFF_FILE = "sign_off.json"
 QUALITY_FOLDER = "quality"
 DBT_RUN_RESULTS_FILE = "dbt_run_results.json"
 STAGING_PREFIX = ".tmp-"
+TABLE_WRITERS = 2  # models written at once (_write_tables)
 # A published column of this name says which method produced the rows (metrics.md).
 METHOD_VERSION_COLUMN = "method_version"
 METHOD_VERSION_VAR = "method_version"
@@ -162,8 +170,10 @@ def build_candidate(
     paths.releases.mkdir(parents=True, exist_ok=True)
     release_id, staging_dir = _claim_release_id(paths, reporting_year, created_at)
     candidate_dir = paths.candidates / release_id
+    reuse = ReleaseReuse.find(paths, models, reporting_year)
     try:
-        tables, data_files, method_versions = _write_tables(
+        taken = reuse.data_files(staging_dir)
+        tables, data_files, method_versions = taken or _write_tables(
             paths.warehouse, models, staging_dir, reporting_year
         )
         method_version = _method_version(method_versions, variables)
@@ -174,7 +184,9 @@ def build_candidate(
         # it (exports/sign_off.py), so these stay true.
         base_release_id = latest_release_id(paths)
         previous_dir = _latest_release_dir(paths)
-        revised = figure_revisions(previous_dir, staging_dir, models)
+        # Data files taken from the previous release itself cannot differ from it.
+        unchanged = taken is not None and previous_dir is not None and reuse.source == previous_dir
+        revised = [] if unchanged else figure_revisions(previous_dir, staging_dir, models)
         write_figure_revisions(staging_dir, revised)
         if revised:
             logger.info("%d figures differ from the previous release %s", len(revised), previous_dir.name)
@@ -191,17 +203,26 @@ def build_candidate(
             sources=sources,
         )
         # Every table above in one DuckDB file, read from the files just written; the
-        # revisions log joins it on sign-off.
-        write_release_database(
-            staging_dir,
-            [table for table in [*documented, DICTIONARY_TABLE] if table is not REVISIONS_TABLE],
-            {
-                FIGURE_REVISIONS_TABLE.name: figure_revisions_table(revised),
-                DICTIONARY_TABLE.name: dictionary_table(documented),
-            },
-        )
-        inputs = input_files(paths.file_outcomes, validation_record_path(paths))
-        write_reports(staging_dir, ReleaseContext(reporting_year, method_version, inputs, candidate=True))
+        # revisions log joins it on sign-off. DuckDB writes it on one core while the reports
+        # (Python) are rendered on the other; neither reads what the other writes.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            database = background.submit(
+                _write_database,
+                reuse,
+                staging_dir,
+                [table for table in [*documented, DICTIONARY_TABLE] if table is not REVISIONS_TABLE],
+                {
+                    FIGURE_REVISIONS_TABLE.name: figure_revisions_table(revised),
+                    DICTIONARY_TABLE.name: dictionary_table(documented),
+                },
+            )
+            inputs = input_files(paths.file_outcomes, validation_record_path(paths))
+            write_reports(
+                staging_dir,
+                ReleaseContext(reporting_year, method_version, inputs, candidate=True),
+                same_as=reuse.reports_source(method_version),
+            )
+            database_key = database.result()
         record = {
             "release_id": release_id,
             "base_release_id": base_release_id,
@@ -229,6 +250,12 @@ def build_candidate(
         shutil.rmtree(staging_dir, ignore_errors=True)
         raise
     logger.info("Release candidate %s is ready for sign-off: %s", release_id, candidate_dir)
+    try:
+        reuse.save(candidate_dir, run_id, tables=tables, data_files=data_files, method_versions=method_versions,
+                   method_version=method_version, database_key=database_key,
+                   database=candidate_dir / RELEASE_DATABASE_FILE)
+    except OSError as error:  # the candidate is complete; the next run just writes afresh
+        logger.warning("Could not keep candidate %s for reuse by the next run: %s", release_id, error)
 
     from exports.sign_off import supersede_older_candidates
 
@@ -273,10 +300,10 @@ def write_release_documents(paths: Paths, release_dir: Path, record: dict, sign_
     ]
     add_datapackage_table(release_dir, REVISIONS_TABLE, before=FIGURE_REVISIONS_TABLE.name)
     add_release_database_tables(release_dir, [REVISIONS_TABLE])
-    # The final reports, without the candidate banner; before the manifest, so that they are
-    # in its files and in SHA256SUMS like every other file.
+    # The final reports are the candidate's without its banner; before the manifest, so that
+    # they are in its files and in SHA256SUMS like every other file.
     inputs = record["inputs"]
-    write_reports(release_dir, ReleaseContext(reporting_year, method_version, inputs))
+    publish_candidate_reports(release_dir)
     (release_dir / CANDIDATE_FILE).unlink()
     manifest = {
         "release_id": release_id,
@@ -298,7 +325,9 @@ def write_release_documents(paths: Paths, release_dir: Path, record: dict, sign_
         "files": _describe_files(release_dir, data_files),
     }
     write_json(release_dir / MANIFEST_FILE, manifest)
-    write_sha256sums(release_dir)
+    # Every file but the manifest was hashed for it just now: SHA256SUMS reuses those digests.
+    digests = {item["path"]: item["sha256"] for item in manifest["files"]}
+    write_sha256sums(release_dir, digests)
     return tables
 
 
@@ -354,41 +383,76 @@ def _claim_release_id(paths: Paths, reporting_year: int, created_at: datetime) -
 def _write_tables(
     warehouse: Path, models: list[PublishedModel], release_dir: Path, reporting_year: int
 ) -> tuple[list[dict], list[DataFile], set[str]]:
-    """Write every model's files; also return the method versions found in their rows."""
+    """Write every model's files; also return the method versions found in their rows.
+
+    Two models at a time: DuckDB and pyarrow do their work outside Python's lock, so this
+    uses both cores. Each file's bytes depend only on its rows, and the entries come back in
+    the models' order, so the release is the same as when written one by one.
+    """
     tables, data_files, method_versions = [], [], set()
     # Read-only: the dbt task is the warehouse's only writer.
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        for model in models:
-            table = read_published_table(connection, model)
-            files = write_table_files(table, model, release_dir, reporting_year)
-            years = sorted(set(table.column(PARTITION_COLUMN).to_pylist())) if model.partitioned else None
-            if model.partitioned and reporting_year not in years:
-                logger.warning("%s has no rows for reporting year %s", model.published_name, reporting_year)
-            logger.info(
-                "%s: %d rows, %d files%s",
-                model.published_name,
-                table.num_rows,
-                len(files),
-                f", years {years}" if years else "",
-            )
-            tables.append(
-                _table_entry(
-                    model.published_name,
-                    model.primary_key,
-                    [(c.name, c.data_type) for c in model.columns],
-                    files,
-                    table.num_rows,
-                    model=model.unique_id,
-                    relation=f"{model.database}.{model.schema}.{model.alias}",
-                    partitioned_by=PARTITION_COLUMN if model.partitioned else None,
-                    reporting_years=years,
-                )
-            )
-            data_files.extend(files)
-            if METHOD_VERSION_COLUMN in model.column_names:
-                values = pc.unique(table.column(METHOD_VERSION_COLUMN)).to_pylist()
-                method_versions.update(str(value) for value in values if value is not None)
+
+        def write(model: PublishedModel) -> tuple[dict, list[DataFile], set[str]]:
+            with connection.cursor() as cursor:  # a connection of its own for this thread
+                table = read_published_table(cursor, model)
+            return _write_model(table, model, release_dir, reporting_year)
+
+        with ThreadPoolExecutor(max_workers=TABLE_WRITERS) as pool:
+            started = {model.unique_id: pool.submit(write, model) for model in _largest_first(models)}
+            for model in models:
+                entry, files, versions = started[model.unique_id].result()
+                tables.append(entry)
+                data_files.extend(files)
+                method_versions.update(versions)
     return tables, data_files, method_versions
+
+
+def _largest_first(models: list[PublishedModel]) -> list[PublishedModel]:
+    # The partitioned tables are the large ones: start them first so the small ones fill in.
+    return sorted(models, key=lambda model: not model.partitioned)
+
+
+def _write_model(
+    table, model: PublishedModel, release_dir: Path, reporting_year: int
+) -> tuple[dict, list[DataFile], set[str]]:
+    files = write_table_files(table, model, release_dir, reporting_year)
+    years = sorted(set(table.column(PARTITION_COLUMN).to_pylist())) if model.partitioned else None
+    if model.partitioned and reporting_year not in years:
+        logger.warning("%s has no rows for reporting year %s", model.published_name, reporting_year)
+    logger.info(
+        "%s: %d rows, %d files%s",
+        model.published_name,
+        table.num_rows,
+        len(files),
+        f", years {years}" if years else "",
+    )
+    entry = _table_entry(
+        model.published_name,
+        model.primary_key,
+        [(c.name, c.data_type) for c in model.columns],
+        files,
+        table.num_rows,
+        model=model.unique_id,
+        relation=f"{model.database}.{model.schema}.{model.alias}",
+        partitioned_by=PARTITION_COLUMN if model.partitioned else None,
+        reporting_years=years,
+    )
+    versions = set()
+    if METHOD_VERSION_COLUMN in model.column_names:
+        values = pc.unique(table.column(METHOD_VERSION_COLUMN)).to_pylist()
+        versions = {str(value) for value in values if value is not None}
+    return entry, files, versions
+
+
+def _write_database(
+    reuse: ReleaseReuse, release_dir: Path, tables: list, csv_only_tables: dict
+) -> str | None:
+    """Write (or take from the last candidate, if unchanged) `release.duckdb`; return its key."""
+    key = reuse.database_key(tables, csv_only_tables)
+    if not reuse.database(key, release_dir / RELEASE_DATABASE_FILE):
+        write_release_database(release_dir, tables, csv_only_tables)
+    return key
 
 
 def _table_entry(

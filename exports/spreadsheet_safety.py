@@ -32,6 +32,9 @@ def escape_string_columns(table: pa.Table) -> pa.Table:
     for column, field in zip(table.columns, table.schema, strict=True):
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             starts_like_formula = pc.match_substring_regex(column, _FORMULA_START)
+            if not pc.any(starts_like_formula).as_py():
+                columns.append(column)  # most columns have no such text: nothing to build
+                continue
             escaped = pc.binary_join_element_wise(pa.scalar(ESCAPE_PREFIX, field.type), column, "")
             # Nulls stay null: if_else gives null where the condition is null.
             column = pc.if_else(starts_like_formula, escaped, column)

@@ -290,10 +290,11 @@ def test_release_layout_and_latest(paths: Paths) -> None:
     assert (release / "quality" / "dbt_run_results.json").read_bytes() == (
         paths.dbt_target / "run_results.json"
     ).read_bytes()
-    # Nothing is left behind but the release, LATEST and current.
+    # Nothing is left behind but the release, LATEST and current (and the unpublished cache,
+    # which keeps the candidate for the next run's reuse: exports/release_reuse.py).
     assert sorted(path.name for path in paths.releases.iterdir()) == [release.name]
     assert sorted(path.name for path in paths.output.iterdir() if not path.name.startswith(".")) == [
-        "LATEST", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
+        "LATEST", "cache", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
     ]
     assert not any(paths.candidates.iterdir())
 
@@ -400,6 +401,54 @@ def test_publishing_the_same_warehouse_twice_gives_identical_data_files(paths: P
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
 
 
+def _data_files(release: Path) -> list[str]:
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    return [item["path"] for item in manifest["files"] if item["rows"] is not None and "revisions" not in item["path"]]
+
+
+def test_a_rerun_takes_the_last_releases_unchanged_files_and_publishes_the_same_bytes(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EQUITY_CACHE", "off")
+    written = publish_release(paths, YEAR, "run-0")  # every file written, nothing kept for reuse
+    monkeypatch.delenv("EQUITY_CACHE")
+    first = publish_release(paths, YEAR, "run-1")  # written again, and kept for the next run
+    second = publish_release(paths, YEAR, "run-2")  # nothing new: takes first's files
+
+    data_files = _data_files(second)
+    assert data_files and data_files == _data_files(written)
+    for relative in data_files:  # hard links to the last release's files: no second copy
+        assert os.stat(second / relative).st_ino == os.stat(first / relative).st_ino, relative
+    release_specific = {"manifest.json", "SHA256SUMS", "datapackage.json", "revisions.csv",
+                        "revisions/revisions.parquet", "release.duckdb", "sign_off.json"}
+    files = {path.as_posix() for path in release_files(second)}
+    assert files == {path.as_posix() for path in release_files(written)}
+    for relative in sorted(files - release_specific):
+        assert (second / relative).read_bytes() == (written / relative).read_bytes(), relative
+    with duckdb.connect(str(second / "release.duckdb"), read_only=True) as taken, duckdb.connect(
+        str(written / "release.duckdb"), read_only=True
+    ) as fresh:
+        names = [name for (name,) in fresh.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        for name in names:
+            if name != "revisions":
+                query = f'SELECT * FROM "{name}"'
+                assert taken.execute(query).fetchall() == fresh.execute(query).fetchall(), name
+    # SHA256SUMS still checks: every file is the release's own, whatever it is linked to.
+    subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=second, check=True)
+
+
+def test_a_file_changed_in_the_last_release_is_not_taken(paths: Paths) -> None:
+    first = publish_release(paths, YEAR, "run-1")
+    relative = _data_files(first)[0]
+    original = (first / relative).read_bytes()
+    (first / relative).write_bytes(original + b"changed")  # no longer what its manifest says
+
+    second = publish_release(paths, YEAR, "run-2")
+
+    assert os.stat(second / relative).st_ino != os.stat(first / relative).st_ino
+    assert (second / relative).read_bytes() == original
+
+
 def test_an_existing_release_is_never_overwritten(paths: Paths) -> None:
     # Occupy every id the next few seconds could produce, each with a file in it.
     now = datetime.now(UTC)
@@ -455,7 +504,7 @@ def test_a_failure_midway_leaves_no_half_release_and_latest_unchanged(paths: Pat
     assert paths.latest_pointer.read_bytes() == latest_before
     assert os.readlink(paths.current_link) == current_before
     assert sorted(path.name for path in paths.output.iterdir() if not path.name.startswith(".")) == [
-        "LATEST", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
+        "LATEST", "cache", "candidates", "current", "releases", "sign_off_log.jsonl", "work"
     ]
     assert not any(paths.candidates.iterdir())
 

@@ -7,6 +7,7 @@ publisher (tests/test_publish.py's tiny warehouse) to show the reports are part 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -20,7 +21,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from exports.reports import NATIONAL_REPORT_FILE, QUALITY_REPORT_FILE, REPORTS_FOLDER, ReleaseContext, write_reports
+from exports.reports import (
+    NATIONAL_REPORT_FILE,
+    QUALITY_REPORT_FILE,
+    REPORTS_FOLDER,
+    ReleaseContext,
+    publish_candidate_reports,
+    write_reports,
+)
+from exports.reports import page
+from exports.reports.page import CANDIDATE_BANNER
 from exports.reports.formatting import Measure, number
 from exports.reports.funnel import Z_95, Z_998, funnel_basis
 from exports.reports.release_data import ReleaseData
@@ -477,6 +487,31 @@ def test_reports_are_byte_identical_for_the_same_release(tmp_path) -> None:
     second = build_release(tmp_path / "second")
     for one, two in zip(write_reports(first, context()), write_reports(second, context()), strict=True):
         assert one.read_bytes() == two.read_bytes(), one.name
+
+
+def test_a_candidates_pages_are_the_releases_with_the_banner_and_sign_off_takes_it_out(tmp_path) -> None:
+    # Sign-off does not render the pages again (publish_candidate_reports), and a rerun with
+    # nothing new takes the last release's pages (write_reports(same_as=...)): both must give
+    # the bytes that rendering would.
+    final = build_release(tmp_path / "final")
+    candidate = build_release(tmp_path / "candidate")
+    taken = build_release(tmp_path / "taken")
+    rendered = write_reports(final, context())
+    write_reports(candidate, dataclasses.replace(context(), candidate=True))
+    write_reports(taken, dataclasses.replace(context(), candidate=True), same_as=final)
+    pages = [path.relative_to(final) for path in rendered]
+    assert len(pages) > 2, "the profiles are among the pages"
+    for relative in pages:
+        text = (candidate / relative).read_text(encoding="utf-8")
+        assert CANDIDATE_BANNER in text and "(candidate, not published)</title>" in text, relative
+        assert text == (taken / relative).read_text(encoding="utf-8"), relative
+        assert page.published_page(text) == (final / relative).read_text(encoding="utf-8"), relative
+        assert page.candidate_page((final / relative).read_text(encoding="utf-8")) == text, relative
+    assert publish_candidate_reports(candidate)
+    for relative in pages:
+        assert (candidate / relative).read_bytes() == (final / relative).read_bytes(), relative
+    with pytest.raises(ValueError):
+        page.published_page((final / pages[0]).read_text(encoding="utf-8"))
 
 
 def test_reports_log_what_they_contain(tmp_path, caplog) -> None:

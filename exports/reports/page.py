@@ -69,6 +69,8 @@ CANDIDATE_BANNER = (
     "Release candidate, not published: these figures await sign-off and may change or be withdrawn. "
     "Do not quote or share them."
 )
+_BANNER_HTML = f'<p class="candidate-banner" role="alert">{html.escape(CANDIDATE_BANNER, quote=True)}</p>\n'
+_CANDIDATE_TITLE_SUFFIX = " (candidate, not published)"  # nothing in it for html.escape to change
 
 
 def escape(value) -> str:
@@ -232,9 +234,9 @@ def document(
     `candidate`: the page belongs to a release candidate waiting for sign-off, so it opens
     with the banner CANDIDATE_BANNER and its title says so; a final release's page has neither.
     """
-    banner = f'<p class="candidate-banner" role="alert">{escape(CANDIDATE_BANNER)}</p>\n' if candidate else ""
+    banner = _BANNER_HTML if candidate else ""
     if candidate:
-        title = f"{title} (candidate, not published)"
+        title = f"{title}{_CANDIDATE_TITLE_SUFFIX}"
     scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in head_scripts)
     end_scripts = "".join(f'<script type="text/javascript">{script}</script>' for script in body_scripts)
     fact_items = "".join(f"<li>{escape(label)}: <strong>{escape(value)}</strong></li>" for label, value in facts)
@@ -250,3 +252,41 @@ def document(
         + "\n".join(section.html() for section in sections)
         + f"\n</main>\n<footer>{footer}</footer>\n{end_scripts}</body>\n</html>\n"
     )
+
+
+def published_page(candidate_page: str) -> str:
+    """The page of the published release from its candidate's page: `document(candidate=False)`
+    of the same arguments, byte for byte, made by taking out the banner and the title's suffix.
+
+    Sign-off publishes exactly the pages the reviewer saw, without rendering them again.
+    Raises ValueError for a page that `document(candidate=True)` did not make.
+    """
+    prefix, title, middle, heading, rest = _parts(candidate_page, _BANNER_HTML)
+    suffix = _CANDIDATE_TITLE_SUFFIX
+    if not (title.endswith(suffix) and heading.endswith(suffix)):
+        raise ValueError("not a release candidate's page: its title does not say so")
+    return _join(prefix, title[: -len(suffix)], middle, "", heading[: -len(suffix)], rest)
+
+
+def candidate_page(published_page: str) -> str:
+    """The candidate's page from a published page: `document(candidate=True)` of the same
+    arguments, byte for byte (the inverse of published_page)."""
+    prefix, title, middle, heading, rest = _parts(published_page, "")
+    suffix = _CANDIDATE_TITLE_SUFFIX
+    return _join(prefix, title + suffix, middle, _BANNER_HTML, heading + suffix, rest)
+
+
+# How document() lays a page out: the title comes first in <head>; the banner, if any, then
+# the heading, first in <body>.
+def _parts(page: str, banner: str) -> tuple[str, str, str, str, str]:
+    prefix, found_title, after = page.partition("<title>")
+    title, found_title_end, after = after.partition("</title>")
+    middle, found_body, after = after.partition(f"</head>\n<body>\n{banner}<header><h1>")
+    heading, found_heading, rest = after.partition("</h1>")
+    if not (found_title and found_title_end and found_body and found_heading):
+        raise ValueError("not a page laid out by page.document()" + (" with the candidate banner" if banner else ""))
+    return prefix, title, middle, heading, rest
+
+
+def _join(prefix: str, title: str, middle: str, banner: str, heading: str, rest: str) -> str:
+    return f"{prefix}<title>{title}</title>{middle}</head>\n<body>\n{banner}<header><h1>{heading}</h1>{rest}"

@@ -69,7 +69,7 @@ def write_profiles(data: ReleaseData, reports_dir: Path) -> list[Path]:
         facts=[("Reporting year", str(year)), ("Trusts", str(len(trusts))), ("Regions", str(len(profiles.regions)))],
         sections=index_sections(profiles, trusts),
         footer=_footer(""),
-        style=STYLE, body_scripts=[SEARCH_SCRIPT],
+        style=STYLE, body_scripts=[SEARCH_SCRIPT], candidate=data.context.candidate,
     ))]
     for code in trusts:
         region = profiles.region_of(code)
@@ -86,7 +86,7 @@ def write_profiles(data: ReleaseData, reports_dir: Path) -> list[Path]:
             sections=trust_sections(profiles, code),
             footer=_footer("../", region and page.link(f"../{region_href(region)}",
                                                         f"the {profiles.region_name(region)} profile")),
-            style=STYLE,
+            style=STYLE, candidate=data.context.candidate,
         )))
     for code in profiles.regions:
         members = [trust for trust in trusts if profiles.region_of(trust) == code]
@@ -96,7 +96,7 @@ def write_profiles(data: ReleaseData, reports_dir: Path) -> list[Path]:
             facts=[("Region code", code), ("Trusts", str(len(members))), ("Reporting year", str(year))],
             sections=region_sections(profiles, code, members),
             footer=_footer("../"),
-            style=STYLE, body_scripts=[page.SORT_SCRIPT],
+            style=STYLE, body_scripts=[page.SORT_SCRIPT], candidate=data.context.candidate,
         )))
     logger.info("Profiles: %d trusts, %d regions and the index, %d bytes, in %.1f s", len(trusts),
                 len(profiles.regions), sum(path.stat().st_size for path in written), time.perf_counter() - started)
