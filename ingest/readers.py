@@ -184,15 +184,30 @@ def _read_workbook(data: bytes) -> FileRead:
 def _sheet_grid(cells: list[list]) -> _Grid:
     # Sheets are small and many: plain Python here beats a dozen pyarrow calls per sheet.
     header = [_column_name(name) for name in _cells_text(cells[0])]
-    body = [_cells_text(row) for row in cells[1:]]
-    columns = [pa.array(column, pa.string()) for column in zip(*body, strict=True)]
-    if not columns:  # a header with no data rows below it
-        columns = [pa.array([], pa.string()) for _ in header]
-    blank = [not any(row) for row in body]  # cells are None or non-empty text
+    texts = [_column_text(column) for column in zip(*cells[1:], strict=True)]
+    if not texts:  # a header with no data rows below it
+        return _Grid(header, [pa.array([], pa.string()) for _ in header], 2, pa.array([], pa.bool_()), 0)
+    columns = [pa.array(column, pa.string()) for column in texts]
+    # A row is blank when every cell is None (cells are None or non-empty text).
+    if any(None in column for column in texts):
+        blank = [all(value is None for value in row) for row in zip(*texts)]
+    else:
+        blank = [False] * (len(cells) - 1)
     return _Grid(header, columns, 2, pa.array(blank, pa.bool_()), sum(blank))
 
 
-def _cells_text(cells: list) -> list[str | None]:
+def _column_text(cells: tuple) -> list[str | None]:
+    """One column's cells as text: a column of one type (most are) takes a loop without
+    type tests; anything else goes cell by cell."""
+    kinds = set(map(type, cells))
+    if kinds == {str}:
+        return [value.strip() or None for value in cells]
+    if kinds == {float}:
+        return [f"{value:.15g}" for value in cells]
+    return _cells_text(cells)
+
+
+def _cells_text(cells: Sequence) -> list[str | None]:
     """Spreadsheet cells as a person would type them: trimmed, and None when empty.
 
     Text and numbers are nearly every cell, so they are handled inline: a function call
