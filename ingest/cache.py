@@ -193,9 +193,9 @@ class FileCache:
                 rows = sink.getvalue() if in_memory else None
             if in_memory:
                 path.write_bytes(rows)
+                files[ROWS_FILE] = sha256_bytes(rows)
             else:
-                rows = pa.memory_map(str(path)).read_buffer()
-            files[ROWS_FILE] = sha256_bytes(rows)
+                files[ROWS_FILE] = sha256_file(path)  # read back in blocks: never all in memory
         meta = {
             "tables": {name: table.num_rows for name, table in tables.items()},
             "streams": streams,

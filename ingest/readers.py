@@ -20,7 +20,7 @@ import datetime
 import gzip
 import io
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -280,9 +280,21 @@ def _csv_grid(data: bytes, *, gzipped: bool) -> _Grid:
         message = f"the file has {table.num_columns} columns; at most {_MAX_CSV_COLUMNS} can be read"
         raise _FileFailure(Failure("too_many_columns", message))
 
-    columns = [_clean_text(column) for column in table.columns]
     header = [_column_name(column[0].as_py()) for column in table.columns]
-    return _text_grid(header, [column.slice(1) for column in columns], first_row=2)
+    columns = table.columns
+    del table  # so that each column is let go once it is cleaned
+    return _text_grid(header, [column.slice(1) for column in _cleaned(columns)], first_row=2)
+
+
+def _cleaned(
+    columns: list[pa.ChunkedArray], as_text: Callable[[pa.ChunkedArray], pa.ChunkedArray] = lambda c: c
+) -> list[pa.ChunkedArray]:
+    """The columns as text through _clean_text. `columns` is emptied as it goes, so that a
+    large file is never held twice over."""
+    cleaned = []
+    while columns:
+        cleaned.append(_clean_text(as_text(columns.pop(0))))
+    return cleaned
 
 
 def _require_text(data: bytes) -> None:
@@ -301,10 +313,13 @@ def _parquet_grid(data: bytes) -> _Grid:
         table = pq.read_table(pa.BufferReader(data))
         if not table.num_columns:
             raise _FileFailure(Failure("empty_file", "the parquet file has no columns"))
-        columns = [_clean_text(_as_text(column)) for column in table.columns]
+        header = [_column_name(name) for name in table.column_names]
+        columns = table.columns
+        del table
+        columns = _cleaned(columns, _as_text)
     except pa.ArrowException as error:
         raise _FileFailure(Failure("unreadable_file", f"not a readable parquet file ({error})")) from error
-    return _text_grid([_column_name(name) for name in table.column_names], columns, first_row=2)
+    return _text_grid(header, columns, first_row=2)
 
 
 def _text_grid(header: list[str], columns: list[pa.ChunkedArray], first_row: int) -> _Grid:
