@@ -107,16 +107,16 @@ class ReadWorkers:
         return finished
 
     def close(self) -> None:
-        """Stop the workers: each ends when its job pipe closes."""
+        """Stop the workers: each ends when its job pipe closes, after the job in hand."""
         for _, jobs, results in self._workers:
             jobs.close()
-        for process, _, results in self._workers:
+            results.close()  # a worker still sending (after an error here) fails at once
+        for process, _, _ in self._workers:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            results.close()
         self._workers = []
 
     def __enter__(self) -> ReadWorkers:
@@ -147,6 +147,8 @@ def _serve(job_fd: int, result_fd: int) -> None:
         del data
         try:
             results.send((job.index, outcome))
+        except OSError:
+            return  # the parent has stopped listening
         except Exception as error:  # an error that cannot be pickled
             results.send((job.index, RuntimeError(f"{job.file.relpath}: {outcome!r} ({error})")))
 

@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ingest.cache import (
     FileCache,
@@ -93,6 +96,20 @@ class Reading:
         return {o.file.relpath for o in self.outcomes if o.reused}
 
 
+def _hash_or_error(path: Path) -> tuple[str, int] | OSError:
+    """(sha256, size), read in blocks into one buffer; or the error that stopped it."""
+    digest, size, block = hashlib.sha256(), 0, bytearray(1 << 20)
+    view = memoryview(block)
+    try:
+        with path.open("rb", buffering=0) as handle:
+            while count := handle.readinto(block):
+                digest.update(view[:count])
+                size += count
+    except OSError as error:
+        return error
+    return digest.hexdigest(), size
+
+
 def read_order(file: LandingFile) -> tuple[int, str]:
     """Required reference first (fail fast), then survey column maps (the survey needs them)."""
     first = 0 if file.kind in REQUIRED_REFERENCE else 1 if file.kind == SURVEY_COLUMN_MAP else 2
@@ -120,18 +137,19 @@ class _Reader:
         self.keys = FileKeys(files, hashes, secret)
 
     def _hash_all(self) -> None:
-        """sha256 and size of every file, recognised or not."""
-        for outcome in self.outcomes:
+        """sha256 and size of every file, recognised or not; two at a time, since hashing
+        and reading let other threads run."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            hashed = list(pool.map(_hash_or_error, (o.file.path for o in self.outcomes)))
+        for outcome, found in zip(self.outcomes, hashed, strict=True):
             file = outcome.file
-            try:
-                data = file.path.read_bytes()
-            except OSError as error:
+            if isinstance(found, OSError):
                 if file.kind in REQUIRED_REFERENCE and not file.problem:
-                    raise  # storage can fail for a moment: the step's retries may mend it
-                failure = file.problem or Failure("unreadable_file", f"could not be opened: {error.strerror}")
+                    raise found  # storage can fail for a moment: the step's retries may mend it
+                failure = file.problem or Failure("unreadable_file", f"could not be opened: {found.strerror}")
                 outcome.failures_found = [failure]
                 continue
-            outcome.sha256, outcome.size_bytes = sha256_bytes(data), len(data)
+            outcome.sha256, outcome.size_bytes = found
             if file.problem:
                 outcome.failures_found = [file.problem]
 
