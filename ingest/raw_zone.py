@@ -71,13 +71,13 @@ class RawZoneWriter:
 
     def __init__(self, raw_dir: Path, tables: Iterable[str] = tuple(TABLES)):
         self._raw_dir = raw_dir
-        self._tables = [name for name in TABLES if name in set(tables)]
-        self._schemas = {name: _SCHEMAS[name] for name in self._tables}
-        self._pending: dict[str, list[pa.Table]] = {name: [] for name in self._tables}
-        self._pending_rows: dict[str, int] = dict.fromkeys(self._tables, 0)
+        self.tables = [name for name in TABLES if name in set(tables)]
+        self._schemas = {name: _SCHEMAS[name] for name in self.tables}
+        self._pending: dict[str, list[pa.Table]] = {name: [] for name in self.tables}
+        self._pending_rows: dict[str, int] = dict.fromkeys(self.tables, 0)
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._last_file: dict[str, str] = {}
-        self.rows: dict[str, int] = dict.fromkeys(self._tables, 0)
+        self.rows: dict[str, int] = dict.fromkeys(self.tables, 0)
 
     def add(self, relpath: str, table_name: str, rows: pa.Table) -> None:
         """One file's rows of one table, as landed_rows gives them."""
@@ -95,7 +95,7 @@ class RawZoneWriter:
 
     def close(self) -> None:
         """Write what is pending, and an empty file with the full schema for tables with no rows."""
-        for table_name in self._tables:
+        for table_name in self.tables:
             if self._pending[table_name]:
                 self._flush(table_name)
             writer = self._writers.pop(table_name, None)

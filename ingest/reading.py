@@ -211,30 +211,25 @@ def read_landing(paths: Paths, files: list[LandingFile], secret: bytes) -> Readi
 
     raw_rows = _restore_unchanged_tables(reader)
     writer = RawZoneWriter(paths.raw, tables=[name for name in TABLES if name not in raw_rows])
-    streams = {
-        table: deque(o for o in outcomes if o.entry and table in _feeds(o.file))
-        for table in TABLES
-        if table not in raw_rows
-    }
-    loaded: dict[int, dict] = {}  # rows of files some of whose tables are still to be added
-    left: dict[int, int] = {}  # how many of those tables
+    # One queue per kind of file; each raw-zone table is fed by one kind, so adding each
+    # queue's files in order keeps every table in relpath order.
+    building = set(writer.tables)
+    streams: dict[str, deque[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.entry and building & set(_feeds(outcome.file)):
+            streams.setdefault(outcome.file.kind, deque()).append(outcome)
 
     def add_ready() -> None:
-        """Add each table's rows as far as its files, in order, are read."""
-        for table, queue in streams.items():
+        """Add each queue's files, in order, as far as they have been read."""
+        for queue in streams.values():
             while queue and queue[0].meta is not None:
                 outcome = queue.popleft()
-                if table not in outcome.meta["tables"]:
-                    continue
-                if outcome.index not in loaded:
-                    loaded[outcome.index] = reader.rows(outcome)
-                    left[outcome.index] = sum(name in streams for name in outcome.meta["tables"])
-                writer.add(outcome.file.relpath, table, loaded[outcome.index][table])
-                left[outcome.index] -= 1
-                if not left[outcome.index]:
-                    del loaded[outcome.index], left[outcome.index]
-                    if not reader.cached:
-                        reader.store.drop(outcome.entry)  # the hand-over is done with
+                tables = [table for table in outcome.meta["tables"] if table in building]
+                rows = reader.rows(outcome) if tables else {}
+                for table in tables:
+                    writer.add(outcome.file.relpath, table, rows[table])
+                if not reader.cached:
+                    reader.store.drop(outcome.entry)  # the hand-over is done with
 
     jobs = [o for o in outcomes if o.entry and o.meta is None]
     if len(jobs) < MIN_FILES_FOR_WORKERS or READ_WORKERS < 2:
