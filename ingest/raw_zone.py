@@ -1,9 +1,10 @@
 """The raw zone: `work/raw/<table>.parquet`, every landed table as text plus provenance.
 
-Files are streamed table by table as they are read, so memory holds one landing file and
-at most a row group per table, however large the landing folder. The bytes written depend
-only on the landing files: rows are in (_source_file, _source_row) order, row groups are
-cut by fixed rules, and nothing records a time.
+Files are streamed table by table as they are read, so memory holds the rows of the few
+files in hand and at most a row group per table, however large the landing folder. The
+bytes written depend only on the landing files: rows are in (_source_file, _source_row)
+order, row groups are cut by fixed rules, and nothing records a time. (A table none of
+whose files has changed since the last run is copied from the cache instead: ingest/reading.py.)
 """
 
 from __future__ import annotations
