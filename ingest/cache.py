@@ -266,21 +266,19 @@ class TableCache:
         folder = self.root / key
         try:
             meta = json.loads((folder / TABLE_META).read_text(encoding="utf-8"))
-            data = (folder / target.name).read_bytes()
-        except (OSError, ValueError):
-            return None
-        if sha256_bytes(data) != meta["sha256"]:
+            if sha256_file(folder / target.name) != meta["sha256"]:
+                raise ValueError("checksum")
+            shutil.copyfile(folder / target.name, target)
+        except (OSError, ValueError, KeyError):
             shutil.rmtree(folder, ignore_errors=True)
             return None
-        target.write_bytes(data)
         return meta["rows"]
 
     def save(self, key: str, source: Path, rows: int) -> None:
-        data = source.read_bytes()
         staging = self.root / f".tmp-{key}-{uuid.uuid4().hex}"
         staging.mkdir(parents=True)
-        (staging / source.name).write_bytes(data)
-        meta = {"sha256": sha256_bytes(data), "rows": rows}
+        shutil.copyfile(source, staging / source.name)
+        meta = {"sha256": sha256_file(staging / source.name), "rows": rows}
         (staging / TABLE_META).write_text(json.dumps(meta), encoding="utf-8")
         target = self.root / key
         if target.exists():

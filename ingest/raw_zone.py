@@ -117,3 +117,5 @@ class RawZoneWriter:
                 path, pending.schema, compression=COMPRESSION, write_statistics=STATISTICS
             )
         self._writers[table_name].write_table(pending, row_group_size=ROW_GROUP_ROWS)
+        del pending
+        pa.default_memory_pool().release_unused()  # what encoding took, not kept for the next file

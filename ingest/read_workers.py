@@ -16,11 +16,9 @@ import importlib.abc
 import os
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from queue import Queue
 
 
 class _WithoutPandas(importlib.abc.MetaPathFinder):
@@ -40,6 +38,12 @@ from ingest.config import PROJECT_ROOT  # noqa: E402
 from ingest.discover import LandingFile  # noqa: E402
 
 
+# Enough queued to keep a worker busy while the parent writes a large table's parquet,
+# and few enough that their messages always fit in a pipe (64 KiB on Linux).
+JOBS_PER_WORKER = 64
+_LARGE_BYTES = 1 << 20
+
+
 @dataclass(frozen=True)
 class Job:
     index: int  # the parent's own number for the job
@@ -52,9 +56,9 @@ class Job:
 class ReadWorkers:
     """`count` worker processes sharing one store (a cache root) and one pseudonymisation key.
 
-    `submit` never blocks (a worker takes each job off its pipe at once); the caller
-    bounds the jobs in flight. `results` waits for the next finished jobs, in whatever
-    order they finish.
+    `submit` never blocks: a worker holds at most JOBS_PER_WORKER jobs, whose messages
+    (about 500 bytes each) fit in its pipe. `results` waits for the next finished jobs,
+    in whatever order they finish.
     """
 
     def __init__(self, count: int, store_root: Path, secret: bytes):
@@ -62,6 +66,7 @@ class ReadWorkers:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         self._workers: list[tuple[subprocess.Popen, Connection, Connection]] = []
         self._outstanding: list[int] = []  # bytes of landing files each worker has yet to read
+        self._jobs: list[int] = []  # jobs each worker has yet to finish
         self._size: dict[int, tuple[int, int]] = {}  # job index -> (worker, bytes)
         try:
             for _ in range(count):
@@ -77,15 +82,21 @@ class ReadWorkers:
                 jobs, results = Connection(job_write, readable=False), Connection(result_read, writable=False)
                 self._workers.append((process, jobs, results))
                 self._outstanding.append(0)
+                self._jobs.append(0)
                 jobs.send((str(store_root), secret))  # through the pipe: never in argv or the environment
         except BaseException:
             self.close()
             raise
 
+    def can_take(self) -> bool:
+        return any(count < JOBS_PER_WORKER for count in self._jobs)
+
     def submit(self, job: Job, size: int) -> None:
-        """To the worker with the fewest bytes still to read."""
-        worker = min(range(len(self._workers)), key=self._outstanding.__getitem__)
+        """To the worker with the fewest bytes still to read, of those that can take one."""
+        free = [worker for worker, count in enumerate(self._jobs) if count < JOBS_PER_WORKER]
+        worker = min(free, key=self._outstanding.__getitem__)
         self._outstanding[worker] += size
+        self._jobs[worker] += 1
         self._size[job.index] = (worker, size)
         self._workers[worker][1].send(job)
 
@@ -101,6 +112,7 @@ class ReadWorkers:
                 raise RuntimeError("an ingest read worker stopped unexpectedly") from None
             worker, size = self._size.pop(index)
             self._outstanding[worker] -= size
+            self._jobs[worker] -= 1
             if isinstance(outcome, BaseException):
                 raise outcome
             finished.append((index, outcome))
@@ -127,15 +139,18 @@ class ReadWorkers:
 
 
 def _serve(job_fd: int, result_fd: int) -> None:
+    import pyarrow as pa
+
     from ingest.cache import FileCache, read_into
 
     jobs, results = Connection(job_fd, writable=False), Connection(result_fd, readable=False)
     store_root, secret = jobs.recv()
     store = FileCache(Path(store_root))
-    # Jobs are taken off the pipe as soon as they come, so the parent never waits to send one.
-    queue: Queue[Job | None] = Queue()
-    threading.Thread(target=_receive, args=(jobs, queue), daemon=True).start()
-    while (job := queue.get()) is not None:
+    while True:
+        try:
+            job: Job = jobs.recv()
+        except EOFError:
+            return
         data = None
         try:
             data = job.file.path.read_bytes()
@@ -144,21 +159,16 @@ def _serve(job_fd: int, result_fd: int) -> None:
             outcome = read_into(store, job.entry, job.file, data, job.column_map, secret)
         except Exception as error:  # raised again in the parent
             outcome = error
-        del data
+        if data is not None and len(data) >= _LARGE_BYTES:
+            del data
+            pa.default_memory_pool().release_unused()  # else a survey year's memory stays with us
+        data = None
         try:
             results.send((job.index, outcome))
         except OSError:
             return  # the parent has stopped listening
         except Exception as error:  # an error that cannot be pickled
             results.send((job.index, RuntimeError(f"{job.file.relpath}: {outcome!r} ({error})")))
-
-
-def _receive(jobs: Connection, queue: Queue) -> None:
-    try:
-        while True:
-            queue.put(jobs.recv())
-    except EOFError:
-        queue.put(None)
 
 
 if __name__ == "__main__":

@@ -48,9 +48,6 @@ REQUIRED_REFERENCE = {
 READ_WORKERS = min(2, os.cpu_count() or 1)
 # Fewer files than this are read here: starting a worker costs more than they take.
 MIN_FILES_FOR_WORKERS = 16
-# Jobs in flight at once: enough to keep the workers busy while this process writes a
-# large table's parquet (a job in flight holds only its small metadata here).
-JOBS_IN_FLIGHT = 256
 # A file this large (a national survey year) is read by one worker at a time, so that two
 # of them are never in memory together.
 LARGE_FILE_BYTES = 4 << 20
@@ -262,7 +259,7 @@ def _read_in_workers(workers: ReadWorkers, jobs: list[Outcome], add_ready) -> No
         workers.submit(job, outcome.size_bytes)
 
     while large or small or in_flight:
-        while in_flight < JOBS_IN_FLIGHT and (small or (large and not large_in_flight)):
+        while workers.can_take() and (small or (large and not large_in_flight)):
             if large and not large_in_flight:
                 submit(large.popleft())
                 large_in_flight += 1
