@@ -10,8 +10,8 @@ entry's key is the hash of exactly that:
 - the content hashes of the reading and validation code and of the GX suites (not a
   version stamp, which goes stale in an editable install).
 
-An entry holds what ingest read (its pseudonymised rows in the raw zone's schema, failures,
-notes) and, once validated, the file's validation failures and the run that validated it.
+An entry holds what ingest read (its pseudonymised rows: contract columns and _source_row;
+failures; notes) and, once validated, the file's validation failures and the run that validated it.
 Each part of an entry is verified by sha256 when it is reused; an entry whose rows fail is
 dropped and the file read again.
 
@@ -44,7 +44,6 @@ from ingest.config import GX_CONTEXT_DIR, PROJECT_ROOT, Paths
 from ingest.discover import REFERENCE, SURVEY_COLUMN_MAP, LandingFile
 from ingest.ledger import Failure
 from ingest.pseudonymise import pseudonymise_table
-from ingest.raw_zone import landed_rows
 from ingest.readers import FileRead, read_file
 
 ENTRY_FILE = "entry.json"
@@ -173,8 +172,8 @@ class FileCache:
             return None
 
     def save_read(self, key: str, read: FileRead, tables: dict[str, pa.Table]) -> dict:
-        """Keep what was read from one file (its tables in the raw zone's schema); returns
-        the entry's metadata, as load_meta would."""
+        """Keep what was read from one file (`tables`: its pseudonymised rows); returns the
+        entry's metadata, as load_meta would."""
         staging = self.root / f".tmp-{key}-{uuid.uuid4().hex}"
         staging.mkdir(parents=True)
         streams, files = {}, {}
@@ -303,9 +302,7 @@ def read_into(
     """Read one landing file, pseudonymise it and keep it as entry `key`: its metadata.
     Rows are pseudonymised before they are stored, so no entry holds a clear practitioner_id."""
     read = read_file(file, data, column_map)
-    tables = {
-        name: landed_rows(file, name, pseudonymise_table(rows, secret)) for name, rows in read.tables.items()
-    }
+    tables = {name: pseudonymise_table(rows, secret) for name, rows in read.tables.items()}
     return store.save_read(key, read, tables)
 
 

@@ -33,7 +33,7 @@ from ingest.config import Paths
 from ingest.discover import REFERENCE, REFERENCE_FILES, SURVEY_COLUMN_MAP, WRES_WORKBOOK, LandingFile
 from ingest.errors import ReferenceDataError
 from ingest.ledger import Failure
-from ingest.raw_zone import RawZoneWriter, raw_path
+from ingest.raw_zone import RawZoneWriter, landed_rows, raw_path
 from ingest.read_workers import Job, ReadWorkers
 from ingest.tables import TABLES, WRES_SHEETS
 
@@ -224,7 +224,7 @@ def read_landing(paths: Paths, files: list[LandingFile], secret: bytes) -> Readi
                 tables = [table for table in outcome.meta["tables"] if table in building]
                 rows = reader.rows(outcome) if tables else {}
                 for table in tables:
-                    writer.add(outcome.file.relpath, table, rows[table])
+                    writer.add(outcome.file.relpath, table, landed_rows(outcome.file, table, rows[table]))
                 if not reader.cached:
                     reader.store.drop(outcome.entry)  # the hand-over is done with
 
