@@ -10,17 +10,24 @@ entry's key is the hash of exactly that:
 - the content hashes of the reading and validation code and of the GX suites (not a
   version stamp, which goes stale in an editable install).
 
-An entry holds what ingest read (pseudonymised rows, failures, notes) and, once validated,
-the file's validation failures and the run that validated it. Every file of an entry is
-verified by sha256 before it is reused; an entry that fails is dropped and the file read
-again. The cache lives in EQUITY_CACHE_DIR (default `<output>/cache/`), is never
-published, and keeps only the entries the last run used. EQUITY_CACHE=off turns it off.
+An entry holds what ingest read (its pseudonymised rows: contract columns and _source_row;
+failures; notes) and, once validated, the file's validation failures and the run that validated it.
+Each part of an entry is verified by sha256 when it is reused; an entry whose rows fail is
+dropped and the file read again.
+
+Each raw-zone table is kept too, whole, keyed by the entries of the files that gave it
+rows: when none of them has changed, the table is copied instead of written again, and
+its files' rows are not read at all.
+
+The cache lives in EQUITY_CACHE_DIR (default `<output>/cache/`), is never published, and
+keeps only the entries the last run used. EQUITY_CACHE=off turns it off.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib.metadata
 import json
 import os
 import shutil
@@ -40,13 +47,18 @@ from ingest.pseudonymise import pseudonymise_table
 from ingest.readers import FileRead, read_file
 
 ENTRY_FILE = "entry.json"
-# Rows are kept as Arrow IPC files: written and read back with far less work than parquet.
-TABLE_SUFFIX = ".arrow"
+# One file's tables as Arrow IPC streams, back to back: written and read back with far
+# less work than parquet, and one file (not one per table) to write, hash and open.
+ROWS_FILE = "rows.arrow"
+_IN_MEMORY_BYTES = 8 << 20
 VALIDATION_FILE = "validation.json"
+TABLE_META = "table.json"
 # Each key names the scheme, so a change to what an entry holds can never reuse an old one.
-SCHEME = "equity-file-cache-2"
+SCHEME = "equity-file-cache-3"
 _FINGERPRINT_MESSAGE = b"equity-cache-key-fingerprint"
 CONCERNS_CASES = "concerns_cases"
+# What reads the files and writes the raw zone, besides the project's own code.
+_LIBRARIES = f"pyarrow {pa.__version__}; python-calamine {importlib.metadata.version('python-calamine')}"
 
 # The code and suites a file's verdict depends on (the generator of the sample is not).
 _READING_CODE = ("ingest",)
@@ -71,11 +83,6 @@ def file_keys_path(paths: Paths) -> Path:
 def key_fingerprint(key: bytes) -> str:
     """A keyed fingerprint: changes with the key, and cannot be turned back into it."""
     return hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()
-
-
-def _read_arrow(path: Path) -> pa.Table:
-    with pa.OSFile(str(path), "rb") as source:
-        return pa.ipc.open_file(source).read_all()
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -119,12 +126,19 @@ def file_key(
     relpath: str, sha256: str, *, reference: str, siblings: Iterable[str], fingerprint: str
 ) -> str:
     """The entry key of one file: everything its ingested and validated result depends on."""
-    parts = [SCHEME, relpath, sha256, reference, *sorted(siblings), fingerprint, code_hash()]
+    parts = [SCHEME, _LIBRARIES, relpath, sha256, reference, *sorted(siblings), fingerprint, code_hash()]
+    return sha256_bytes("\0".join(parts).encode())
+
+
+def table_key(table_name: str, entries: Iterable[tuple[str, str]]) -> str:
+    """The key of one raw-zone table: the (relpath, entry key) of every file that gave it
+    rows, in the order they were added (each entry key already holds the code hash)."""
+    parts = [SCHEME, _LIBRARIES, table_name, *(f"{relpath}:{key}" for relpath, key in entries)]
     return sha256_bytes("\0".join(parts).encode())
 
 
 class FileCache:
-    """Entries under `<cache>/files/<key>/`. Written to a temporary folder and renamed into
+    """Entries under `<root>/files/<key>/`. Written to a temporary folder and renamed into
     place, so a reader never sees half an entry."""
 
     def __init__(self, root: Path):
@@ -133,50 +147,57 @@ class FileCache:
     def _entry(self, key: str) -> Path:
         return self.root / key
 
-    def _verified(self, key: str, meta_name: str, only: str | None = None) -> dict | None:
-        """An entry's metadata once every file it lists (or just `only`) matches its
-        sha256; else None (and a corrupt entry is dropped)."""
-        folder = self._entry(key)
-        meta_path = folder / meta_name
-        if not meta_path.is_file():
-            return None
+    def load_meta(self, key: str) -> dict | None:
+        """What ingest read from the file, without its rows; None if there is no entry."""
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if only and only not in meta["files"]:
-                return None  # not written yet, which is not corruption
-            checked = {only: meta["files"][only]} if only else meta["files"]
-            if all(sha256_file(folder / name) == digest for name, digest in checked.items()):
-                return meta
-        except (OSError, ValueError, KeyError):
-            pass
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
-
-    def load_read(self, key: str) -> FileRead | None:
-        meta = self._verified(key, ENTRY_FILE)
-        if meta is None:
+            return json.loads((self._entry(key) / ENTRY_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return None
-        folder = self._entry(key)
-        tables = {name: _read_arrow(folder / f"{name}{TABLE_SUFFIX}") for name in meta["tables"]}
-        return FileRead(
-            tables=tables,
-            rows_read=meta["rows_read"],
-            failures=[Failure(**failure) for failure in meta["failures"]],
-            notes=meta["notes"],
-            column_map=meta["column_map"],
-        )
 
-    def save_read(self, key: str, read: FileRead) -> None:
+    def load_rows(self, key: str, meta: dict, *, verify: bool = True) -> dict[str, pa.Table] | None:
+        """The file's tables, memory-mapped; None (and the entry dropped) if its rows fail
+        their sha256. `verify=False` only for an entry written in this run."""
+        if not meta["tables"]:
+            return {}
+        try:
+            rows = pa.memory_map(str(self._entry(key) / ROWS_FILE)).read_buffer()
+            if verify and sha256_bytes(rows) != meta["files"][ROWS_FILE]:
+                raise ValueError("checksum")
+            return {
+                name: pa.ipc.open_stream(rows.slice(offset, length)).read_all()
+                for name, (offset, length) in meta["streams"].items()
+            }
+        except (OSError, ValueError, KeyError, pa.ArrowInvalid):
+            self.drop(key)
+            return None
+
+    def save_read(self, key: str, read: FileRead, tables: dict[str, pa.Table]) -> dict:
+        """Keep what was read from one file (`tables`: its pseudonymised rows); returns the
+        entry's metadata, as load_meta would."""
         staging = self.root / f".tmp-{key}-{uuid.uuid4().hex}"
         staging.mkdir(parents=True)
-        files = {}
-        for name, table in read.tables.items():
-            path = staging / f"{name}{TABLE_SUFFIX}"
-            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
-            files[path.name] = sha256_file(path)
+        streams, files = {}, {}
+        if tables:
+            path = staging / ROWS_FILE
+            # A small file's tables are put together in memory and written at once; a large
+            # one's go straight to disk (growing one buffer to its size costs more).
+            in_memory = sum(table.nbytes for table in tables.values()) < _IN_MEMORY_BYTES
+            sink = pa.BufferOutputStream() if in_memory else pa.output_stream(str(path), buffer_size=1 << 20)
+            with sink:
+                for name, table in tables.items():
+                    start = sink.tell()
+                    with pa.ipc.new_stream(sink, table.schema) as writer:
+                        writer.write_table(table)
+                    streams[name] = [start, sink.tell() - start]
+                rows = sink.getvalue() if in_memory else None
+            if in_memory:
+                path.write_bytes(rows)
+                files[ROWS_FILE] = sha256_bytes(rows)
+            else:
+                files[ROWS_FILE] = sha256_file(path)  # read back in blocks: never all in memory
         meta = {
-            "tables": list(read.tables),
+            "tables": {name: table.num_rows for name, table in tables.items()},
+            "streams": streams,
             "rows_read": read.rows_read,
             "failures": [asdict(failure) for failure in read.failures],
             "notes": read.notes,
@@ -185,27 +206,38 @@ class FileCache:
         }
         (staging / ENTRY_FILE).write_text(json.dumps(meta), encoding="utf-8")
         target = self._entry(key)
-        shutil.rmtree(target, ignore_errors=True)
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
+        return meta
+
+    def drop(self, key: str) -> None:
+        shutil.rmtree(self._entry(key), ignore_errors=True)
 
     def load_validation(self, key: str) -> dict | None:
-        """{"failures": [rows], "validated_in_run", "suite_sha256"} or None. Only the
-        verdict is checked: ingest verified the rest of the entry when it reused it in
-        this run, or wrote it (a corrupt entry is read again and loses its verdict)."""
-        if self._verified(key, ENTRY_FILE, only=VALIDATION_FILE) is None:
+        """{"failures": [rows], "validated_in_run", "suite_sha256"} or None."""
+        meta = self.load_meta(key)
+        if meta is None or VALIDATION_FILE not in meta["files"]:
             return None
-        return json.loads((self._entry(key) / VALIDATION_FILE).read_text(encoding="utf-8"))
+        path = self._entry(key) / VALIDATION_FILE
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if sha256_bytes(data) != meta["files"][VALIDATION_FILE]:
+            self.drop(key)
+            return None
+        return json.loads(data)
 
     def save_validation(self, key: str, record: dict) -> None:
-        """Added to an entry ingest wrote in this run or verified (see load_validation),
-        and to the entry's checksum list."""
+        """Added to an entry ingest wrote, and to the entry's checksum list."""
         folder = self._entry(key)
-        try:
-            meta = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        meta = self.load_meta(key)
+        if meta is None:
             return
-        (folder / VALIDATION_FILE).write_text(json.dumps(record), encoding="utf-8")
-        meta["files"][VALIDATION_FILE] = sha256_file(folder / VALIDATION_FILE)
+        data = json.dumps(record).encode("utf-8")
+        (folder / VALIDATION_FILE).write_bytes(data)
+        meta["files"][VALIDATION_FILE] = sha256_bytes(data)
         temporary = folder / f".{ENTRY_FILE}.{uuid.uuid4().hex}"
         temporary.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(temporary, folder / ENTRY_FILE)
@@ -222,29 +254,85 @@ class FileCache:
         return dropped
 
 
+class TableCache:
+    """Whole raw-zone tables under `<root>/tables/<key>/`, each with its sha256 and rows."""
 
-class CachedReading:
-    """Ingest's reading of landing files through the cache. Rows are pseudonymised before
-    they are stored, so no entry ever holds a clear practitioner_id."""
+    def __init__(self, root: Path):
+        self.root = root / "tables"
 
-    def __init__(self, paths: Paths, files: list[LandingFile], key: bytes):
-        self.enabled = cache_enabled()
-        self.cache = FileCache(cache_dir(paths))
-        self._key = key
-        self._fingerprint = key_fingerprint(key)
-        hashes = {file.relpath: _sha256_or_none(file.path) for file in files if _is_context(file)}
+    def restore(self, key: str, target: Path) -> int | None:
+        """Copy the table to `target` once its sha256 matches; its row count, or None."""
+        folder = self.root / key
+        try:
+            meta = json.loads((folder / TABLE_META).read_text(encoding="utf-8"))
+            if sha256_file(folder / target.name) != meta["sha256"]:
+                raise ValueError("checksum")
+            shutil.copyfile(folder / target.name, target)
+        except (OSError, ValueError, KeyError):
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+        return meta["rows"]
+
+    def save(self, key: str, source: Path, rows: int) -> None:
+        staging = self.root / f".tmp-{key}-{uuid.uuid4().hex}"
+        staging.mkdir(parents=True)
+        shutil.copyfile(source, staging / source.name)
+        meta = {"sha256": sha256_file(staging / source.name), "rows": rows}
+        (staging / TABLE_META).write_text(json.dumps(meta), encoding="utf-8")
+        target = self.root / key
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+
+    def keep_only(self, used: set[str]) -> None:
+        if self.root.is_dir():
+            for folder in self.root.iterdir():
+                if folder.name not in used:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+def read_into(
+    store: FileCache,
+    key: str,
+    file: LandingFile,
+    data: bytes,
+    column_map: dict[str, str] | None,
+    secret: bytes,
+) -> dict:
+    """Read one landing file, pseudonymise it and keep it as entry `key`: its metadata.
+    Rows are pseudonymised before they are stored, so no entry holds a clear practitioner_id."""
+    read = read_file(file, data, column_map)
+    tables = {name: pseudonymise_table(rows, secret) for name, rows in read.tables.items()}
+    return store.save_read(key, read, tables)
+
+
+class FileKeys:
+    """Each landing file's entry key, from the hashes of the files it depends on."""
+
+    def __init__(self, files: list[LandingFile], hashes: dict[str, str | None], secret: bytes):
+        self._fingerprint = key_fingerprint(secret)
+        context = {f.relpath: hashes.get(f.relpath) or "unreadable" for f in files if _is_context(f)}
         self._reference = sha256_bytes(
-            json.dumps(sorted((p, h) for p, h in hashes.items() if p.split("/")[0].lower() == REFERENCE)).encode()
+            json.dumps(sorted((p, h) for p, h in context.items() if p.split("/")[0].lower() == REFERENCE))
+            .encode()
         )
         self._column_maps: dict[int | None, list[str]] = {}
         self._cases: list[str] = []
         for file in files:
             if file.kind == SURVEY_COLUMN_MAP:
-                self._column_maps.setdefault(file.year, []).append(f"{file.relpath}:{hashes[file.relpath]}")
+                sibling = f"{file.relpath}:{context[file.relpath]}"
+                self._column_maps.setdefault(file.year, []).append(sibling)
             elif file.kind == CONCERNS_CASES:
-                self._cases.append(f"{file.relpath}:{hashes[file.relpath]}")
-        self.keys: dict[str, str] = {}
-        self.reused: set[str] = set()
+                self._cases.append(f"{file.relpath}:{context[file.relpath]}")
+
+    def key(self, file: LandingFile, sha256: str) -> str:
+        return file_key(
+            file.relpath,
+            sha256,
+            reference=self._reference,
+            siblings=self._siblings(file),
+            fingerprint=self._fingerprint,
+        )
 
     def _siblings(self, file: LandingFile) -> list[str]:
         if file.kind == "survey_responses":
@@ -253,37 +341,14 @@ class CachedReading:
             return self._cases
         return []
 
-    def read(self, file: LandingFile, data: bytes, sha256: str, column_map: dict[str, str] | None) -> FileRead:
-        if not self.enabled:
-            return self._read(file, data, column_map)
-        key = file_key(
-            file.relpath,
-            sha256,
-            reference=self._reference,
-            siblings=self._siblings(file),
-            fingerprint=self._fingerprint,
-        )
-        self.keys[file.relpath] = key
-        cached = self.cache.load_read(key)
-        if cached is not None:
-            self.reused.add(file.relpath)
-            return cached
-        read = self._read(file, data, column_map)
-        self.cache.save_read(key, read)
-        return read
 
-    def _read(self, file: LandingFile, data: bytes, column_map: dict[str, str] | None) -> FileRead:
-        read = read_file(file, data, column_map)
-        read.tables = {name: pseudonymise_table(rows, self._key) for name, rows in read.tables.items()}
-        return read
-
-    def write_keys(self, path: Path) -> None:
-        """Each file's entry key for the validate step (empty when the cache is off)."""
-        rows = [
-            {"source_file": relpath, "cache_key": key, "reused_read": relpath in self.reused}
-            for relpath, key in sorted(self.keys.items())
-        ]
-        pq.write_table(pa.Table.from_pylist(rows, schema=FILE_KEYS_SCHEMA), path)
+def write_keys(path: Path, keys: dict[str, str], reused: set[str]) -> None:
+    """Each file's entry key for the validate step (empty when the cache is off)."""
+    rows = [
+        {"source_file": relpath, "cache_key": key, "reused_read": relpath in reused}
+        for relpath, key in sorted(keys.items())
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, schema=FILE_KEYS_SCHEMA), path)
 
 
 FILE_KEYS_SCHEMA = pa.schema(
@@ -293,10 +358,3 @@ FILE_KEYS_SCHEMA = pa.schema(
 
 def _is_context(file: LandingFile) -> bool:
     return file.source == REFERENCE or file.kind in (SURVEY_COLUMN_MAP, CONCERNS_CASES)
-
-
-def _sha256_or_none(path: Path) -> str:
-    try:
-        return sha256_file(path)
-    except OSError:
-        return "unreadable"

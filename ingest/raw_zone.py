@@ -1,13 +1,15 @@
 """The raw zone: `work/raw/<table>.parquet`, every landed table as text plus provenance.
 
-Files are streamed table by table as they are read, so memory holds one landing file and
-at most a row group per table, however large the landing folder. The bytes written depend
-only on the landing files: rows are in (_source_file, _source_row) order, row groups are
-cut by fixed rules, and nothing records a time.
+Files are streamed table by table as they are read, so memory holds the rows of the few
+files in hand and at most a row group per table, however large the landing folder. The
+bytes written depend only on the landing files: rows are in (_source_file, _source_row)
+order, row groups are cut by fixed rules, and nothing records a time. (A table none of
+whose files has changed since the last run is copied from the cache instead: ingest/reading.py.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -39,42 +41,52 @@ def raw_schema(table: LandedTable) -> pa.Schema:
     )
 
 
+_SCHEMAS = {name: raw_schema(table) for name, table in TABLES.items()}
+
+
 def raw_path(raw_dir: Path, table_name: str) -> Path:
     return raw_dir / f"{table_name}.parquet"
 
 
+def landed_rows(file: LandingFile, table_name: str, rows: pa.Table) -> pa.Table:
+    """One file's rows of one table in the raw zone's schema: contract columns (text) and
+    _source_row as read, then the provenance the file's path gives."""
+    count = rows.num_rows
+    provenance = {
+        SOURCE_FILE: pa.repeat(file.relpath, count),
+        SOURCE_ROW: rows[SOURCE_ROW],
+        FILE_YEAR: pa.repeat(pa.scalar(file.year, pa.int64()), count),
+        FILE_ORG_CODE: pa.repeat(pa.scalar(file.org_code, pa.string()), count),
+    }
+    columns = {column: rows[column] for column in TABLES[table_name].columns}
+    return pa.table({**columns, **provenance}, schema=_SCHEMAS[table_name])
+
+
 class RawZoneWriter:
-    """Appends each landing file's rows to its tables; on close, every table's file exists.
+    """Appends each landing file's rows to its tables; on close, each table's file exists.
 
     Files must be added in relpath order for each table, which is what keeps the row
-    order (and so the bytes) stable.
+    order (and so the bytes) stable. `tables` limits the writer to some tables (the
+    others are copied whole from the cache).
     """
 
-    def __init__(self, raw_dir: Path):
+    def __init__(self, raw_dir: Path, tables: Iterable[str] = tuple(TABLES)):
         self._raw_dir = raw_dir
-        self._schemas = {name: raw_schema(table) for name, table in TABLES.items()}
-        self._pending: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
-        self._pending_rows: dict[str, int] = dict.fromkeys(TABLES, 0)
+        self.tables = [name for name in TABLES if name in set(tables)]
+        self._schemas = {name: _SCHEMAS[name] for name in self.tables}
+        self._pending: dict[str, list[pa.Table]] = {name: [] for name in self.tables}
+        self._pending_rows: dict[str, int] = dict.fromkeys(self.tables, 0)
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._last_file: dict[str, str] = {}
-        self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
+        self.rows: dict[str, int] = dict.fromkeys(self.tables, 0)
 
-    def add(self, file: LandingFile, table_name: str, rows: pa.Table) -> None:
-        """One file's rows of one table: contract columns (text) and _source_row."""
-        if self._last_file.get(table_name, "") > file.relpath:
-            raise ValueError(f"{file.relpath} added to {table_name} after {self._last_file[table_name]}")
-        self._last_file[table_name] = file.relpath
+    def add(self, relpath: str, table_name: str, rows: pa.Table) -> None:
+        """One file's rows of one table, as landed_rows gives them."""
+        if self._last_file.get(table_name, "") > relpath:
+            raise ValueError(f"{relpath} added to {table_name} after {self._last_file[table_name]}")
+        self._last_file[table_name] = relpath
         count = rows.num_rows
-        provenance = {
-            SOURCE_FILE: pa.repeat(file.relpath, count),
-            SOURCE_ROW: rows[SOURCE_ROW],
-            FILE_YEAR: pa.repeat(pa.scalar(file.year, pa.int64()), count),
-            FILE_ORG_CODE: pa.repeat(pa.scalar(file.org_code, pa.string()), count),
-        }
-        columns = {column: rows[column] for column in TABLES[table_name].columns}
-        self._pending[table_name].append(
-            pa.table({**columns, **provenance}, schema=self._schemas[table_name])
-        )
+        self._pending[table_name].append(rows)
         self._pending_rows[table_name] += count
         self.rows[table_name] += count
         if self._pending_rows[table_name] >= ROW_GROUP_ROWS:
@@ -84,7 +96,7 @@ class RawZoneWriter:
 
     def close(self) -> None:
         """Write what is pending, and an empty file with the full schema for tables with no rows."""
-        for table_name in TABLES:
+        for table_name in self.tables:
             if self._pending[table_name]:
                 self._flush(table_name)
             writer = self._writers.pop(table_name, None)
@@ -105,3 +117,5 @@ class RawZoneWriter:
                 path, pending.schema, compression=COMPRESSION, write_statistics=STATISTICS
             )
         self._writers[table_name].write_table(pending, row_group_size=ROW_GROUP_ROWS)
+        del pending
+        pa.default_memory_pool().release_unused()  # what encoding took, not kept for the next file

@@ -20,7 +20,7 @@ import datetime
 import gzip
 import io
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -184,15 +184,30 @@ def _read_workbook(data: bytes) -> FileRead:
 def _sheet_grid(cells: list[list]) -> _Grid:
     # Sheets are small and many: plain Python here beats a dozen pyarrow calls per sheet.
     header = [_column_name(name) for name in _cells_text(cells[0])]
-    body = [_cells_text(row) for row in cells[1:]]
-    columns = [pa.array(column, pa.string()) for column in zip(*body, strict=True)]
-    if not columns:  # a header with no data rows below it
-        columns = [pa.array([], pa.string()) for _ in header]
-    blank = [not any(row) for row in body]  # cells are None or non-empty text
+    texts = [_column_text(column) for column in zip(*cells[1:], strict=True)]
+    if not texts:  # a header with no data rows below it
+        return _Grid(header, [pa.array([], pa.string()) for _ in header], 2, pa.array([], pa.bool_()), 0)
+    columns = [pa.array(column, pa.string()) for column in texts]
+    # A row is blank when every cell is None (cells are None or non-empty text).
+    if any(None in column for column in texts):
+        blank = [all(value is None for value in row) for row in zip(*texts)]
+    else:
+        blank = [False] * (len(cells) - 1)
     return _Grid(header, columns, 2, pa.array(blank, pa.bool_()), sum(blank))
 
 
-def _cells_text(cells: list) -> list[str | None]:
+def _column_text(cells: tuple) -> list[str | None]:
+    """One column's cells as text: a column of one type (most are) takes a loop without
+    type tests; anything else goes cell by cell."""
+    kinds = set(map(type, cells))
+    if kinds == {str}:
+        return [value.strip() or None for value in cells]
+    if kinds == {float}:
+        return [f"{value:.15g}" for value in cells]
+    return _cells_text(cells)
+
+
+def _cells_text(cells: Sequence) -> list[str | None]:
     """Spreadsheet cells as a person would type them: trimmed, and None when empty.
 
     Text and numbers are nearly every cell, so they are handled inline: a function call
@@ -265,9 +280,21 @@ def _csv_grid(data: bytes, *, gzipped: bool) -> _Grid:
         message = f"the file has {table.num_columns} columns; at most {_MAX_CSV_COLUMNS} can be read"
         raise _FileFailure(Failure("too_many_columns", message))
 
-    columns = [_clean_text(column) for column in table.columns]
     header = [_column_name(column[0].as_py()) for column in table.columns]
-    return _text_grid(header, [column.slice(1) for column in columns], first_row=2)
+    columns = table.columns
+    del table  # so that each column is let go once it is cleaned
+    return _text_grid(header, [column.slice(1) for column in _cleaned(columns)], first_row=2)
+
+
+def _cleaned(
+    columns: list[pa.ChunkedArray], as_text: Callable[[pa.ChunkedArray], pa.ChunkedArray] = lambda c: c
+) -> list[pa.ChunkedArray]:
+    """The columns as text through _clean_text. `columns` is emptied as it goes, so that a
+    large file is never held twice over."""
+    cleaned = []
+    while columns:
+        cleaned.append(_clean_text(as_text(columns.pop(0))))
+    return cleaned
 
 
 def _require_text(data: bytes) -> None:
@@ -286,10 +313,13 @@ def _parquet_grid(data: bytes) -> _Grid:
         table = pq.read_table(pa.BufferReader(data))
         if not table.num_columns:
             raise _FileFailure(Failure("empty_file", "the parquet file has no columns"))
-        columns = [_clean_text(_as_text(column)) for column in table.columns]
+        header = [_column_name(name) for name in table.column_names]
+        columns = table.columns
+        del table
+        columns = _cleaned(columns, _as_text)
     except pa.ArrowException as error:
         raise _FileFailure(Failure("unreadable_file", f"not a readable parquet file ({error})")) from error
-    return _text_grid([_column_name(name) for name in table.column_names], columns, first_row=2)
+    return _text_grid(header, columns, first_row=2)
 
 
 def _text_grid(header: list[str], columns: list[pa.ChunkedArray], first_row: int) -> _Grid:

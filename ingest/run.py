@@ -8,32 +8,22 @@ Nothing in landing is ever written, moved or deleted.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import time
 from collections import Counter, defaultdict
 
-from tqdm import tqdm
 
-from ingest.cache import CachedReading, file_keys_path
+from ingest.cache import file_keys_path, write_keys
 from ingest.config import Paths
-from ingest.discover import REFERENCE, REFERENCE_FILES, SURVEY_COLUMN_MAP, LandingFile, discover
+from ingest.discover import LandingFile, discover
 from ingest.errors import LandingFolderError, ReferenceDataError
-from ingest.ledger import Failure, cap_per_rule, ledger_rows, write_ledger
+from ingest.ledger import cap_per_rule, ledger_rows, write_ledger
 from ingest.manifest import manifest_row, write_manifest
-from ingest.pseudonymise import key_for, pseudonymise_table
-from ingest.raw_zone import RawZoneWriter
-from ingest.readers import FileRead
+from ingest.pseudonymise import key_for
+from ingest.reading import REQUIRED_REFERENCE, read_landing
 
 logger = logging.getLogger(__name__)
-
-# Without these nothing can be attributed, so any problem reading them stops the run.
-REQUIRED_REFERENCE = {
-    kind: f"{REFERENCE}/{name}"
-    for name, kind in REFERENCE_FILES.items()
-    if kind in ("ref_etr", "ref_regions")
-}
 
 
 def ingest_landing(paths: Paths, key: str | None = None) -> dict:
@@ -54,39 +44,34 @@ def ingest_landing(paths: Paths, key: str | None = None) -> dict:
     files = discover(paths.landing)
     _check_required_reference(files, paths)
 
+    reading = read_landing(paths, files, key)
     manifest, ledger, notes = [], [], []
-    column_maps: dict[int, dict[str, str] | None] = {}  # survey year -> map; None if its map failed
-    raw = RawZoneWriter(paths.raw)
-    reading = CachedReading(paths, files, key)
-    for file in tqdm(sorted(files, key=_read_order), desc="ingest", unit="file", disable=None):
-        sha256, size_bytes, read = _read(file, column_maps, reading)
-        if file.kind in REQUIRED_REFERENCE and read.failures:
-            raise ReferenceDataError(file.relpath, "; ".join(f.message for f in read.failures[:5]))
-        if file.kind == SURVEY_COLUMN_MAP:
-            column_maps[file.year] = read.column_map
-        for table_name, rows in read.tables.items():
-            raw.add(file, table_name, pseudonymise_table(rows, key))
+    for outcome in reading.outcomes:
+        file = outcome.file
         manifest.append(
             manifest_row(
-                file, sha256=sha256, size_bytes=size_bytes, rows_read=read.rows_read, failures=read.failures
+                file,
+                sha256=outcome.sha256,
+                size_bytes=outcome.size_bytes,
+                rows_read=outcome.rows_read,
+                failures=outcome.failures,
             )
         )
         ledger += ledger_rows(
-            cap_per_rule(read.failures),
+            cap_per_rule(outcome.failures),
             source_file=file.relpath,
-            sha256=sha256,
+            sha256=outcome.sha256,
             source=file.source,
             reporting_year=file.year,
         )
-        notes += [{"source_file": file.relpath, "note": note} for note in read.notes]
-    raw.close()
+        notes += [{"source_file": file.relpath, "note": note} for note in outcome.notes]
     manifest.sort(key=lambda row: row["source_file"])
     ledger.sort(key=lambda row: row["source_file"])  # stable: keeps each file's failures in order
     write_manifest(manifest, paths.ingest_manifest)
     write_ledger(ledger, paths.ingest_failures)
-    reading.write_keys(file_keys_path(paths))
+    write_keys(file_keys_path(paths), reading.keys, reading.reused)
 
-    summary = _summary(paths, manifest, ledger, notes, raw.rows, time.perf_counter() - started)
+    summary = _summary(paths, manifest, ledger, notes, reading.raw_rows, time.perf_counter() - started)
     summary["files_reused"] = len(reading.reused)
     _log(summary, manifest)
     return summary
@@ -116,35 +101,6 @@ def _check_required_reference(files: list[LandingFile], paths: Paths) -> None:
         for file in candidates:
             if file.problem:
                 raise ReferenceDataError(file.relpath, file.problem.message)
-
-
-def _read_order(file: LandingFile) -> tuple[int, str]:
-    """Required reference first (fail fast), then survey column maps (the survey needs them)."""
-    first = 0 if file.kind in REQUIRED_REFERENCE else 1 if file.kind == SURVEY_COLUMN_MAP else 2
-    return first, file.relpath
-
-
-def _read(
-    file: LandingFile, column_maps: dict[int, dict[str, str] | None], reading: CachedReading
-) -> tuple[str | None, int | None, FileRead]:
-    """sha256, size and what was read. Every file is hashed, recognised or not."""
-    try:
-        data = file.path.read_bytes()
-    except OSError as error:
-        if file.kind in REQUIRED_REFERENCE and not file.problem:
-            raise  # storage can fail for a moment: the step's retries may mend it
-        failure = file.problem or Failure("unreadable_file", f"could not be opened: {error.strerror}")
-        return None, None, FileRead(failures=[failure])
-    sha256 = hashlib.sha256(data).hexdigest()
-    if file.problem:
-        return sha256, len(data), FileRead(failures=[file.problem])
-    column_map = None
-    if file.kind == "survey_responses":
-        if file.year in column_maps and column_maps[file.year] is None:
-            message = "this year's column_map.csv failed, so the survey's columns cannot be mapped"
-            return sha256, len(data), FileRead(failures=[Failure("column_map_unusable", message)])
-        column_map = column_maps.get(file.year)
-    return sha256, len(data), reading.read(file, data, sha256, column_map)
 
 
 def _summary(

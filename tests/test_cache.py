@@ -62,11 +62,17 @@ def test_a_file_is_reused_only_while_everything_its_verdict_depends_on_is_unchan
     cache = cache_dir(Paths(landing=landing, output=tmp_path / "output"))
     assert not any(b"another-key" in p.read_bytes() for p in cache.rglob("*") if p.is_file())
 
-    # A corrupted entry fails its sha256 check and its file is read again.
+    # A corrupted raw-zone table fails its sha256 check and is written again from its files'
+    # rows; a corrupted entry fails its sha256 check then, and its file is read again.
+    raw = tmp_path / "output" / "work" / "raw"
+    before = {p.name: p.read_bytes() for p in raw.glob("*.parquet")}
     last_keys = pq.read_table(tmp_path / "output" / "work" / "file_cache_keys.parquet")["cache_key"].to_pylist()
     entry = next(p for key in last_keys for p in (cache / "files" / key).glob("*.arrow"))
     entry.write_bytes(entry.read_bytes()[:-8])
+    for table in (cache / "tables").rglob("*.parquet"):
+        table.write_bytes(table.read_bytes()[:-8])
     assert _reused(tmp_path, landing) == files - 1
+    assert {p.name: p.read_bytes() for p in raw.glob("*.parquet")} == before
 
     # The switch turns it off.
     monkeypatch.setenv("EQUITY_CACHE", "off")

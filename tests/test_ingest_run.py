@@ -20,7 +20,7 @@ from landing_builders import (
 )
 
 from ingest import __main__ as ingest_cli
-from ingest import raw_zone
+from ingest import raw_zone, reading
 from ingest.config import PROJECT_ROOT, Paths
 from ingest.errors import LandingFolderError, ReferenceDataError
 from ingest.ledger import LEDGER_SCHEMA
@@ -180,6 +180,22 @@ def test_output_is_byte_identical_across_runs(tmp_path, landing):
     assert files == sorted(p.relative_to(second.work) for p in second.work.rglob("*.parquet"))
     for relpath in files:
         assert (first.work / relpath).read_bytes() == (second.work / relpath).read_bytes(), relpath
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_reading_in_worker_processes_writes_the_same_bytes(tmp_path, landing, monkeypatch, cache):
+    monkeypatch.setenv("EQUITY_CACHE", cache)
+    here = Paths(landing, tmp_path / "here")
+    ingest_landing(here)
+    monkeypatch.setattr(reading, "MIN_FILES_FOR_WORKERS", 0)
+    monkeypatch.setattr(reading, "READ_WORKERS", 2)
+    monkeypatch.setattr(reading, "LARGE_FILE_BYTES", 1000)  # some files one at a time, as a survey is
+    workers = Paths(landing, tmp_path / "workers")
+    ingest_landing(workers)
+    files = sorted(p.relative_to(here.work) for p in here.work.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(workers.work) for p in workers.work.rglob("*") if p.is_file())
+    for relpath in files:
+        assert (here.work / relpath).read_bytes() == (workers.work / relpath).read_bytes(), relpath
 
 
 def test_row_groups_and_merged_buffers_keep_rows_and_order(tmp_path, landing, monkeypatch):
