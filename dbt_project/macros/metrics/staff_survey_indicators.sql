@@ -3,7 +3,7 @@
     row of stg_staff_survey__responses, where a null item means "not answered":
     - `answered`: the respondent is in the denominator;
     - `counted`: the respondent is in the numerator (only ever counted when also answered).
-    int_staff_survey__respondent_answers applies the conditions. int_staff_survey__pooled_counts
+    int_staff_survey__answer_counts applies the conditions. int_staff_survey__pooled_counts
     takes the list of metric_ids from here, so that a reporting year without a survey file
     still gets a row for every indicator. This is the one place the four definitions live.
 -#}

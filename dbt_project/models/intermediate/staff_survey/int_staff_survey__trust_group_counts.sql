@@ -9,7 +9,7 @@ with
 
 answers as (
 
-    select * from {{ ref('int_staff_survey__respondent_answers') }}
+    select * from {{ ref('int_staff_survey__answer_counts') }}
 
 ),
 
@@ -57,8 +57,8 @@ group_totals as (
         trust_answers.survey_year,
         trust_answers.metric_id,
         group_members.group_name,
-        count(*) filter (where trust_answers.answered) as respondents_answering,
-        count(*) filter (where trust_answers.counted) as respondents_counted
+        sum(trust_answers.respondents_answering) as respondents_answering,
+        sum(trust_answers.respondents_counted) as respondents_counted
     from trust_answers
     inner join group_members
         on trust_answers.ethnic_category = group_members.ethnic_category

@@ -12,10 +12,19 @@
 --   includes a predecessor of the row's trust (a successor lineage); null otherwise.
 -- The regressions take three passes: the window's means; sums of centred products, giving
 -- slope = Sxy / Sxx; the residual sum of squares SSE = sum of (d - mean d - slope (x - mean x))^2.
+-- Each pass works on one row per key holding the window's years side by side (value_x4 is
+-- the value at x = -4, ..., value_x0 at x = 0): no join back to the points, no ordered
+-- aggregate.
 {%- if var('trend_minimum_years') < 3 %}
     {{ exceptions.raise_compiler_error(
         "var trend_minimum_years must be at least 3: a t-interval needs n - 2 >= 1 degrees of freedom") }}
 {%- endif %}
+{%- set xs = range(1 - var('trend_window_years'), 1) | list %}
+{%- set value_at, distance_at = [], [] %}
+{%- for x in xs %}
+    {%- do value_at.append('value_x' ~ (x | abs)) %}
+    {%- do distance_at.append('distance_x' ~ (x | abs)) %}
+{%- endfor %}
 {%- set key_columns = ['metric_id', 'reporting_year', 'geography_level', 'geography_code', 'breakdown', '"group"', 'comparison'] %}
 
 with
@@ -67,26 +76,53 @@ window_points as (
 
 ),
 
--- pass 1: the window's figures for Y and Y-1, and the means of x and y over the years with
--- a value (with a d). Sums run in year order, so that they are reproducible to the last bit.
-window_means as (
+-- one row per key: the window's value and d at each x, and the figures for Y and Y-1
+window_years as (
 
     select
         key_id,
-        max(case when x = 0 then value end) as value,
+        {%- for x in xs %}
+        max(case when x = {{ x }} then value end) as {{ value_at[loop.index0] }},
+        max(case when x = {{ x }} then distance end) as {{ distance_at[loop.index0] }},
+        {%- endfor %}
         max(case when x = 0 then ci_lower end) as ci_lower,
         max(case when x = 0 then ci_upper end) as ci_upper,
-        max(case when x = -1 then value end) as previous_value,
         max(case when x = -1 then ci_lower end) as previous_ci_lower,
-        max(case when x = -1 then ci_upper end) as previous_ci_upper,
-        count(value) as years_with_value,
-        sum(case when value is not null then x end) / count(value) as value_x_mean,
-        sum(value order by x) / count(value) as value_mean,
-        count(distance) as years_with_distance,
-        sum(case when distance is not null then x end) / count(distance) as distance_x_mean,
-        sum(distance order by x) / count(distance) as distance_mean
+        max(case when x = -1 then ci_upper end) as previous_ci_upper
     from window_points
     group by key_id
+
+),
+
+-- pass 1: the means of x and y over the years with a value (with a d). Each sum adds the
+-- years in order (macro ordered_sum), so that it is reproducible to the last bit.
+window_means as (
+
+    select
+        *,
+        {{ value_at[-1] }} as value,
+        {{ value_at[-2] }} as previous_value,
+        {% for x in xs %}({{ value_at[loop.index0] }} is not null)::integer{% if not loop.last %} + {% endif %}{% endfor %}
+            as years_with_value,
+        {% for x in xs %}({{ distance_at[loop.index0] }} is not null)::integer{% if not loop.last %} + {% endif %}{% endfor %}
+            as years_with_distance
+    from window_years
+
+),
+
+window_centres as (
+
+    select
+        *,
+        case when years_with_value > 0 then
+            ({% for x in xs %}case when {{ value_at[loop.index0] }} is not null then {{ x }} else 0 end{% if not loop.last %} + {% endif %}{% endfor %})
+            / years_with_value end as value_x_mean,
+        {{ ordered_sum(value_at) }} / years_with_value as value_mean,
+        case when years_with_distance > 0 then
+            ({% for x in xs %}case when {{ distance_at[loop.index0] }} is not null then {{ x }} else 0 end{% if not loop.last %} + {% endif %}{% endfor %})
+            / years_with_distance end as distance_x_mean,
+        {{ ordered_sum(distance_at) }} / years_with_distance as distance_mean
+    from window_means
 
 ),
 
@@ -94,21 +130,19 @@ window_means as (
 window_slopes as (
 
     select
-        window_means.*,
-        sum((window_points.x - value_x_mean) * (window_points.value - value_mean)
-            order by window_points.x) as value_sxy,
-        sum(case when window_points.value is not null
-                then (window_points.x - value_x_mean) * (window_points.x - value_x_mean) end
-            order by window_points.x) as value_sxx,
-        sum((window_points.x - distance_x_mean) * (window_points.distance - distance_mean)
-            order by window_points.x) as distance_sxy,
-        sum(case when window_points.distance is not null
-                then (window_points.x - distance_x_mean) * (window_points.x - distance_x_mean) end
-            order by window_points.x) as distance_sxx
-    from window_means
-    inner join window_points
-        on window_means.key_id = window_points.key_id
-    group by all
+        *,
+        {%- set value_sxy, value_sxx, distance_sxy, distance_sxx = [], [], [], [] %}
+        {%- for x in xs %}
+        {%- do value_sxy.append('(' ~ x ~ ' - value_x_mean) * (' ~ value_at[loop.index0] ~ ' - value_mean)') %}
+        {%- do value_sxx.append('case when ' ~ value_at[loop.index0] ~ ' is not null then (' ~ x ~ ' - value_x_mean) * (' ~ x ~ ' - value_x_mean) end') %}
+        {%- do distance_sxy.append('(' ~ x ~ ' - distance_x_mean) * (' ~ distance_at[loop.index0] ~ ' - distance_mean)') %}
+        {%- do distance_sxx.append('case when ' ~ distance_at[loop.index0] ~ ' is not null then (' ~ x ~ ' - distance_x_mean) * (' ~ x ~ ' - distance_x_mean) end') %}
+        {%- endfor %}
+        {{ ordered_sum(value_sxy) }} as value_sxy,
+        {{ ordered_sum(value_sxx) }} as value_sxx,
+        {{ ordered_sum(distance_sxy) }} as distance_sxy,
+        {{ ordered_sum(distance_sxx) }} as distance_sxx
+    from window_centres
 
 ),
 
@@ -116,20 +150,14 @@ window_slopes as (
 window_residuals as (
 
     select
-        window_slopes.key_id,
-        sum(
-            power(
-                window_points.distance - distance_mean
-                - distance_sxy / distance_sxx * (window_points.x - distance_x_mean),
-                2
-            )
-            order by window_points.x
-        ) as distance_sse
+        *,
+        {%- set residuals = [] %}
+        {%- for x in xs %}
+        {%- do residuals.append('power(' ~ distance_at[loop.index0] ~ ' - distance_mean - distance_sxy / distance_sxx * (' ~ x ~ ' - distance_x_mean), 2)') %}
+        {%- endfor %}
+        case when years_with_distance >= {{ var('trend_minimum_years') }}
+            then {{ ordered_sum(residuals) }} end as distance_sse
     from window_slopes
-    inner join window_points
-        on window_slopes.key_id = window_points.key_id
-    where window_slopes.years_with_distance >= {{ var('trend_minimum_years') }}
-    group by window_slopes.key_id
 
 ),
 
@@ -156,17 +184,15 @@ pooled_codes as (
 slopes as (
 
     select
-        window_slopes.*,
+        *,
         case when years_with_value >= {{ var('trend_minimum_years') }}
             then value_sxy / value_sxx end as slope_5yr,
         case when years_with_distance >= {{ var('trend_minimum_years') }}
             then distance_sxy / distance_sxx end as distance_slope,
         case when years_with_distance >= {{ var('trend_minimum_years') }}
-            then sqrt(window_residuals.distance_sse / (years_with_distance - 2) / distance_sxx)
+            then sqrt(distance_sse / (years_with_distance - 2) / distance_sxx)
         end as distance_slope_se
-    from window_slopes
-    left join window_residuals
-        on window_slopes.key_id = window_residuals.key_id
+    from window_residuals
 
 ),
 

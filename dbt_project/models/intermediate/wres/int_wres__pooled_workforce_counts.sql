@@ -77,20 +77,42 @@ pooled_cells as (
 
 ),
 
--- a cell counts towards its own breakdown, its staff group's and `all`
+-- a cell counts towards its own breakdown, its staff group's and `all` (three equi-joins:
+-- one join on `coalesce(...)` would compare every cell with every breakdown)
+cell_breakdowns as (
+
+    select pooled_cells.*, breakdowns.breakdown
+    from pooled_cells
+    inner join breakdowns
+        on breakdowns.staff_group = pooled_cells.staff_group
+        and breakdowns.band = pooled_cells.band
+
+    union all
+    select pooled_cells.*, breakdowns.breakdown
+    from pooled_cells
+    inner join breakdowns
+        on breakdowns.staff_group = pooled_cells.staff_group
+        and breakdowns.band is null
+
+    union all
+    select pooled_cells.*, breakdowns.breakdown
+    from pooled_cells
+    inner join breakdowns
+        on breakdowns.staff_group is null
+        and breakdowns.band is null
+
+),
+
 pooled_sums as (
 
     select
-        pooled_cells.geography_level,
-        pooled_cells.geography_code,
-        pooled_cells.reporting_year,
-        breakdowns.breakdown,
-        pooled_cells.group_name,
-        sum(pooled_cells.headcount) as headcount
-    from pooled_cells
-    inner join breakdowns
-        on coalesce(breakdowns.staff_group, pooled_cells.staff_group) = pooled_cells.staff_group
-        and coalesce(breakdowns.band, pooled_cells.band) = pooled_cells.band
+        geography_level,
+        geography_code,
+        reporting_year,
+        breakdown,
+        group_name,
+        sum(headcount) as headcount
+    from cell_breakdowns
     group by all
 
 ),
