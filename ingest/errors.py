@@ -29,3 +29,8 @@ class ReferenceDataError(IngestError, NonRetryableError):
         self.source_file = source_file
         self.problem = problem
         super().__init__(f"{source_file}: {problem}. The run cannot go on without it.")
+
+    def __reduce__(self):
+        # Rebuilt from its two fields (and its notes): it crosses from a step's child process
+        # (nhs_equity_monitor/child_process.py) with its type, so it still fails at once.
+        return type(self), (self.source_file, self.problem), self.__dict__

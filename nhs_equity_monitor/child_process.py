@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import ctypes
 import importlib
-import multiprocessing
+import os
 import pickle
 import signal
+import sys
 import traceback
-from typing import Any
+from typing import Any, NoReturn
 
 _PR_SET_PDEATHSIG = 1
 
@@ -33,39 +34,60 @@ def run_in_child(target: str, /, *args: Any, **kwargs: Any) -> Any:
     """`module:function(*args, **kwargs)` in a forked child process; its result, or its error.
 
     The function is named, not passed, so that the parent never imports the step's modules
-    (GX, pandas), which would stay in its memory.
+    (GX, pandas), which would stay in its memory. The child is made with os.fork, not
+    multiprocessing: a Celery worker's task process counts as daemonic to multiprocessing,
+    which then refuses to start a child.
     """
-    context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sending, target, args, kwargs), name=f"step {target}")
-    child.start()
-    sending.close()  # the child holds the only sending end: EOF when it dies
+    receiving, sending = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(receiving)
+        _child(sending, target, args, kwargs)
+    os.close(sending)  # the child holds the only sending end: EOF when it dies
     try:
-        try:
-            succeeded, value = receiving.recv()
-        except EOFError:
-            child.join()
-            raise ChildProcessDied(f"{target} ended with exit code {child.exitcode} before returning") from None
-        child.join()
-    finally:
-        if child.is_alive():  # the parent was interrupted: the step must not outlive it
-            child.terminate()
-            child.join()
-        receiving.close()
+        with os.fdopen(receiving, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # the parent was interrupted: the step must not outlive it
+        _end(pid)
+        raise
+    if not payload:
+        raise ChildProcessDied(f"{target} ended with exit code {os.waitstatus_to_exitcode(status)} before returning")
+    succeeded, value = pickle.loads(payload)
     if succeeded:
         return value
     raise value
 
 
-def _child(sending, target: str, args: tuple, kwargs: dict) -> None:
-    _die_with_parent()
+def _end(pid: int) -> None:
     try:
-        module, _, name = target.partition(":")
-        outcome = (True, getattr(importlib.import_module(module), name)(*args, **kwargs))
-    except BaseException as error:  # noqa: BLE001 - every error goes back to the parent
-        outcome = (False, _picklable(error))
-    sending.send(outcome)
-    sending.close()
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def _child(sending: int, target: str, args: tuple, kwargs: dict) -> NoReturn:
+    code = 1
+    try:
+        _die_with_parent()
+        try:
+            module, _, name = target.partition(":")
+            outcome = (True, getattr(importlib.import_module(module), name)(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - every error goes back to the parent
+            outcome = (False, _picklable(error))
+        with os.fdopen(sending, "wb") as pipe:
+            pipe.write(pickle.dumps(outcome))
+        code = 0
+    finally:
+        # Flush what the step logged, then leave without the parent's exit handlers (Airflow's,
+        # pytest's), which belong to the parent.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
 
 
 def _picklable(error: BaseException) -> BaseException:

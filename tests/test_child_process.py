@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import pytest
 
 from ingest.config import ConfigurationError
+from ingest.errors import NonRetryableError, ReferenceDataError
 from nhs_equity_monitor.child_process import ChildProcessDied, run_in_child
 
 
@@ -25,3 +27,29 @@ def test_an_error_comes_back_with_its_type_and_the_childs_traceback() -> None:
 def test_a_child_that_dies_is_an_error() -> None:
     with pytest.raises(ChildProcessDied, match="exit code 3"):
         run_in_child("os:_exit", 3)
+
+
+def test_a_reference_data_error_keeps_its_type_and_fields() -> None:
+    # Its constructor takes two fields, not the message: it must still cross as itself.
+    with pytest.raises(NonRetryableError, match="etr.csv: missing") as raised:
+        run_in_child("builtins:exec", "from ingest.errors import ReferenceDataError\n"
+                     "raise ReferenceDataError('reference/etr.csv', 'missing')")
+    assert type(raised.value) is ReferenceDataError
+    assert (raised.value.source_file, raised.value.problem) == ("reference/etr.csv", "missing")
+    assert any("child process" in note for note in raised.value.__notes__)
+
+
+def _from_a_daemonic_process(results) -> None:
+    results.put(run_in_child("os.path:join", "a", "b"))
+
+
+def test_a_daemonic_process_can_run_a_step() -> None:
+    # A Celery worker's task process counts as daemonic to multiprocessing, which refuses to
+    # start children there; the step's child must start all the same.
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    process = context.Process(target=_from_a_daemonic_process, args=(results,), daemon=True)
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+    assert results.get(timeout=5) == os.path.join("a", "b")
