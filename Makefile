@@ -16,17 +16,19 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 SAMPLE := data/sample/landing
+# dbt's parse of the project, made once at install and whenever the project changes.
+DBT_PARSE := dbt_project/target/partial_parse.msgpack
 
 # Local runs sign off automatically: the release records "signed off automatically (local
 # run)". A deployment never sets this, so a person signs off there (dags/nhs_equity_sign_off.py).
 run test bench: export EQUITY_SIGN_OFF := automatic
 
 .PHONY: run test bench sample clean browser deploy-test deployment-services
-run: $(VENV)/.synced $(if $(EQUITY_LANDING_DIR),,$(SAMPLE)) $(AIRFLOW_HOME)/airflow.db
+run: $(VENV)/.synced $(DBT_PARSE) $(if $(EQUITY_LANDING_DIR),,$(SAMPLE)) $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/airflow dags test nhs_equity_monitoring
 	$(PY) -m exports.latest
 
-test: $(VENV)/.synced browser deployment-services
+test: $(VENV)/.synced $(DBT_PARSE) browser deployment-services
 	UV=$(UV) $(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating as a failure"; exit 1; fi; \
 	exit $$rc
@@ -37,7 +39,7 @@ deploy-test: $(VENV)/.synced deployment-services
 	UV=$(UV) $(PY) -m pytest tests/test_deployment.py
 
 # make bench YEARS=10: `make run` on n years of a generated nation, a rerun, and the floor.
-bench: $(VENV)/.synced
+bench: $(VENV)/.synced $(DBT_PARSE)
 	$(PY) tests/benchmark/run_benchmark.py --years $(or $(YEARS),1)
 
 sample: $(SAMPLE)
@@ -68,6 +70,9 @@ $(CURDIR)/.tools/bin/uv:
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
+
+$(DBT_PARSE): $(VENV)/.synced $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f -print)
+	$(PY) -m nhs_equity_monitor.dbt_build parse
 
 # Generated into a temporary folder and renamed, so an interrupted run leaves no half sample.
 $(SAMPLE): | $(VENV)/.synced

@@ -19,6 +19,8 @@ SAMPLE_LANDING_DIR = PROJECT_ROOT / "data" / "sample" / "landing"
 DEFAULT_OUTPUT_DIR = PROJECT_ROOT / "data" / "output"
 # Shipped with the package, so found where it is installed (nhs_equity_monitor/resources.py).
 DBT_PROJECT_DIR = resources.dbt_project_dir()
+# dbt's parse of the project, made at install (python -m nhs_equity_monitor.dbt_build parse).
+DBT_INSTALLED_PARSE = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
 GX_CONTEXT_DIR = resources.gx_context_dir()
 
 # Public, documented, and only ever used for the fictional sample (see README).

@@ -2,9 +2,11 @@
 when none of its inputs changed.
 
 - Partial parse: dbt's `partial_parse.msgpack` is kept in the cache under a key of the
-  dbt project's files, the dbt version and the work zone, and put back into the fresh
-  target folder before the build. A changed project has another key, so dbt parses it
-  afresh.
+  dbt project's files and the dbt version, and put back into the fresh target folder
+  before the build; without one, the parse made at install (`DBT_INSTALLED_PARSE`, see
+  nhs_equity_monitor/dbt_build.py) is put back instead. dbt checks either against the
+  project and reparses what changed. dbt's paths are relative to the work zone it runs in,
+  so neither depends on the output folder.
 - Reuse: the build's inputs are the validated zone, the file outcomes, the previous
   release's input hashes (as the published rows use them: only for files whose bytes
   changed since it), and the project key. When they hash to the key of the last successful
@@ -32,7 +34,7 @@ import pyarrow.parquet as pq
 
 from ingest import config
 from ingest.cache import cache_dir, cache_enabled, sha256_bytes, sha256_file
-from ingest.config import DBT_PROJECT_DIR, Paths
+from ingest.config import DBT_INSTALLED_PARSE, DBT_PROJECT_DIR, Paths
 
 BUILD_NEEDED = 3
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -41,8 +43,8 @@ RECORD_FILE = "dbt_build.json"
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", "seeds")
 
 
-def project_key(paths: Paths) -> str:
-    """The dbt project's files, the dbt version and the work zone dbt's sources point at."""
+def project_key() -> str:
+    """The dbt project's files and the dbt version."""
     digest = hashlib.sha256()
     for part in _PROJECT_PARTS:
         root = DBT_PROJECT_DIR / part
@@ -52,13 +54,12 @@ def project_key(paths: Paths) -> str:
                 digest.update(path.read_bytes() + b"\0")
     for name in ("dbt-core", "dbt-duckdb", "duckdb"):
         digest.update(f"{name}={metadata.version(name)}\0".encode())
-    digest.update(str(paths.work).encode())
     return digest.hexdigest()
 
 
 def inputs_key(paths: Paths) -> str:
     """Everything the build reads, hashed as dbt uses it."""
-    parts = [project_key(paths)]
+    parts = [project_key()]
     for path in sorted(paths.validated.glob("*.parquet")):
         parts.append(f"{path.name}:{sha256_file(path)}")
     parts.append(f"file_outcomes:{sha256_file(paths.file_outcomes)}")
@@ -92,11 +93,13 @@ def build_record(paths: Paths) -> dict | None:
 def restore(paths: Paths) -> int:
     """Put back the partial parse; reuse the last build's outputs when its inputs are unchanged."""
     paths.dbt_target.mkdir(parents=True, exist_ok=True)
+    if DBT_INSTALLED_PARSE.is_file():
+        shutil.copyfile(DBT_INSTALLED_PARSE, paths.dbt_target / PARTIAL_PARSE)
     if not cache_enabled():
         _write_record(paths, {"reused": False, "built_in_run": _run_id(), "inputs_sha256": None})
         return BUILD_NEEDED
     root = cache_dir(paths) / "dbt"
-    parse = root / "parse" / project_key(paths) / PARTIAL_PARSE
+    parse = root / "parse" / project_key() / PARTIAL_PARSE
     if parse.is_file():
         shutil.copyfile(parse, paths.dbt_target / PARTIAL_PARSE)
     key = inputs_key(paths)
@@ -119,7 +122,7 @@ def save(paths: Paths, returncode: int) -> None:
     root = cache_dir(paths) / "dbt"
     parse = paths.dbt_target / PARTIAL_PARSE
     if parse.is_file():
-        _replace_folder(root / "parse", project_key(paths), {PARTIAL_PARSE: parse})
+        _replace_folder(root / "parse", project_key(), {PARTIAL_PARSE: parse})
     record = build_record(paths)
     if returncode != 0 or record is None or record["reused"] or record["inputs_sha256"] is None:
         return

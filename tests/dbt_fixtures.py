@@ -13,15 +13,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import os
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from exports.previous_release import PREVIOUS_RELEASE_INPUTS_SCHEMA
+from ingest.config import DBT_INSTALLED_PARSE
+from nhs_equity_monitor import dbt_build
 from ingest.tables import FILE_ORG_CODE, FILE_YEAR, PROVENANCE, SOURCE_FILE, SOURCE_ROW, TABLES
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -246,13 +247,13 @@ def sample_rows() -> dict[str, list[dict]]:
 
 
 def run_dbt(work_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run a dbt command against work_dir (as the pipeline does), capturing its output."""
-    work_dir = Path(work_dir)
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "EQUITY_WORK_DIR": str(work_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [str(dbt), *args, "--profiles-dir", str(DBT_PROJECT_DIR),
-               "--target-path", str(work_dir / "dbt_target"), "--log-path", str(work_dir / "dbt_logs")]
-    return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    """Run a dbt command against work_dir (as the pipeline does), capturing its output.
+    Like a run, it starts from the parse made at install, when there is one."""
+    target = Path(work_dir) / "dbt_target"
+    if DBT_INSTALLED_PARSE.is_file() and not (target / DBT_INSTALLED_PARSE.name).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DBT_INSTALLED_PARSE, target / DBT_INSTALLED_PARSE.name)
+    return dbt_build.run_dbt(Path(work_dir), target, *args, capture_output=True)
 
 
 def main() -> None:
