@@ -6,7 +6,8 @@
 # AIRFLOW_PYTHON is the Python of the environment where Airflow (>=3.3,<3.4) is installed.
 # The script stamps the version and commit into the package, builds the wheel, and installs
 # it with that environment's own `pip freeze` as the constraint, so nothing the platform has
-# (Airflow above all) is upgraded or replaced: a conflict stops the install instead.
+# (Airflow above all) is upgraded or replaced: a conflict stops the install instead. Then
+# it has dbt parse the shipped project once, so a first run starts from that parse.
 # The Dockerfile and the deployment test (tests/test_deployment.py) both run it.
 #
 # A copy without .git (a git archive, a Docker build context) names its commit in
@@ -46,6 +47,9 @@ else
     "$python" -m pip install --quiet --constraint "$work/platform-constraints.txt" "$work"/*.whl
     "$python" -m pip install --quiet --force-reinstall --no-deps "$work"/*.whl
 fi
+# dbt's parse of the shipped project, once, so a first run does not parse it (decision 127).
+"$python" -P -m nhs_equity_monitor.dbt_build parse \
+    || echo "install.sh: dbt could not parse the project now; the first run will parse it" >&2
 dags_folder=$("$python" -P -m nhs_equity_monitor dags-folder)
 if [ -n "${EQUITY_DAGS_LINK:-}" ]; then
     ln -sfn "$dags_folder" "$EQUITY_DAGS_LINK"
