@@ -96,6 +96,7 @@ QUALITY_FOLDER = "quality"
 DBT_RUN_RESULTS_FILE = "dbt_run_results.json"
 STAGING_PREFIX = ".tmp-"
 TABLE_WRITERS = 2  # models written at once (_write_tables)
+HASHING_THREADS = 2  # files hashed at once for the manifest (_describe_files)
 # A published column of this name says which method produced the rows (metrics.md).
 METHOD_VERSION_COLUMN = "method_version"
 METHOD_VERSION_VAR = "method_version"
@@ -532,6 +533,10 @@ def _quality_evidence(release_dir: Path) -> list[str]:
 def _describe_files(release_dir: Path, data_files: list[DataFile]) -> list[dict]:
     """Path, rows (data files only), size and sha256 of every file written so far."""
     rows_by_path = {data_file.path: data_file.rows for data_file in data_files}
+    files = release_files(release_dir)
+    # Hashed two at a time first (hashlib works outside Python's lock), then read from the memo.
+    with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
+        list(pool.map(sha256_file, [release_dir / relative for relative in files]))
     return [
         {
             "path": relative.as_posix(),
@@ -539,7 +544,7 @@ def _describe_files(release_dir: Path, data_files: list[DataFile]) -> list[dict]
             "size_bytes": (release_dir / relative).stat().st_size,
             "sha256": sha256_file(release_dir / relative),
         }
-        for relative in release_files(release_dir)
+        for relative in files
     ]
 
 

@@ -64,7 +64,7 @@ def funnel_section(data: ReleaseData, stats: dict) -> page.Section:
     except MissingData as missing:
         section.add(page.unavailable("funnel plots", str(missing)))
         return section
-    metrics = headline_rows(metrics[metrics["geography_level"].isin(["national", "trust"])])
+    metrics = headline_rows(metrics, ["national", "trust"])
     made = rows = 0
     for headline in FUNNEL_HEADLINES:
         html, shown = _funnel(headline, metrics, data)

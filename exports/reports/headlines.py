@@ -7,6 +7,7 @@ plain English, and the rows of `equity_metrics` it is drawn from (breakdown `all
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -196,9 +197,26 @@ HEADLINES = (
 TRUST_HEADLINES = tuple(headline for headline in HEADLINES if headline.published_for_trusts)
 
 
-def headline_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows of any headline metric, breakdown all: a small frame to pick from many times."""
-    return frame[frame["metric_id"].isin({headline.metric_id for headline in HEADLINES}) & (frame["breakdown"] == "all")]
+def headline_rows(frame: pd.DataFrame, levels: Sequence[str] | None = None) -> pd.DataFrame:
+    """The rows of any headline metric, breakdown all (and of these geography levels): a small
+    frame to pick from many times. One selection of the whole table, not a large one first."""
+    selected = frame["metric_id"].isin({headline.metric_id for headline in HEADLINES}) & (frame["breakdown"] == "all")
+    if levels is not None:
+        selected &= frame["geography_level"].isin(levels)
+    return frame[selected]
+
+
+def for_picking(frame: pd.DataFrame) -> pd.DataFrame:
+    """A small frame that is filtered many times, with its text held as Python strings.
+
+    The same `str` dtype (NaN for missing), only stored in a numpy array: selecting rows then
+    costs a numpy take, not one pyarrow call per column per selection (several ms each).
+    """
+    text = [column for column, dtype in frame.dtypes.items()
+            if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"]
+    if not text:
+        return frame
+    return frame.astype({column: pd.StringDtype("python", na_value=frame[column].dtype.na_value) for column in text})
 
 
 # WRES 2-4 with their official comparison: the funnel plots (trust level, latest year).

@@ -11,7 +11,7 @@ import pandas as pd
 
 from exports.reports import formatting as fmt
 from exports.reports import page
-from exports.reports.headlines import HEADLINES, Headline
+from exports.reports.headlines import HEADLINES, Headline, for_picking
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 
@@ -38,7 +38,7 @@ def scorecard_section(data: ReleaseData, stats: dict) -> page.Section:
         "Direction of travel is England's trend over up to five years, on the distance from equity."
     ))
     try:
-        scorecard = data.table("national_scorecard", SCORECARD_COLUMNS)
+        scorecard = for_picking(data.table("national_scorecard", SCORECARD_COLUMNS))
     except MissingData as missing:
         section.add(page.unavailable("the national scorecard (trust counts, direction of travel, best and worst region)", str(missing)))
         section.add(_england_only(data, stats))
@@ -81,7 +81,9 @@ def _england_only(data: ReleaseData, stats: dict) -> str:
                                                 "value", "ci_lower", "ci_upper", "reporting_year"])
     except MissingData as missing:
         return page.unavailable("England's headline values", str(missing))
-    national = metrics[(metrics["geography_level"] == "national") & (metrics["reporting_year"] == data.reporting_year)]
+    national = for_picking(
+        metrics[(metrics["geography_level"] == "national") & (metrics["reporting_year"] == data.reporting_year)]
+    )
     rows = []
     for headline in HEADLINES:
         found = headline.rows(national)
