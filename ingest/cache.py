@@ -51,6 +51,8 @@ ENTRY_FILE = "entry.json"
 # less work than parquet, and one file (not one per table) to write, hash and open.
 ROWS_FILE = "rows.arrow"
 _IN_MEMORY_BYTES = 8 << 20
+# pa.ipc.new_stream without options reads two environment variables on every call.
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions()
 VALIDATION_FILE = "validation.json"
 TABLE_META = "table.json"
 # Each key names the scheme, so a change to what an entry holds can never reuse an old one.
@@ -186,7 +188,7 @@ class FileCache:
             with sink:
                 for name, table in tables.items():
                     start = sink.tell()
-                    with pa.ipc.new_stream(sink, table.schema) as writer:
+                    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
                         writer.write_table(table)
                     streams[name] = [start, sink.tell() - start]
                 rows = sink.getvalue() if in_memory else None
