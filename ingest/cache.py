@@ -183,7 +183,7 @@ class FileCache:
             path = staging / ROWS_FILE
             # A small file's tables are put together in memory and written at once; a large
             # one's go straight to disk (growing one buffer to its size costs more).
-            in_memory = sum(table.nbytes for table in tables.values()) < _IN_MEMORY_BYTES
+            in_memory = sum(table.get_total_buffer_size() for table in tables.values()) < _IN_MEMORY_BYTES
             sink = pa.BufferOutputStream() if in_memory else pa.output_stream(str(path), buffer_size=1 << 20)
             with sink:
                 for name, table in tables.items():

@@ -58,6 +58,7 @@ COLUMN_MAP = LandedTable(
 _MAX_CSV_COLUMNS = 4096
 _ALL_TEXT = {f"f{i}": pa.string() for i in range(_MAX_CSV_COLUMNS)}
 _NULL_TEXT = pa.scalar(None, pa.string())
+_ROW_NUMBERS_IN_ARROW = 256
 _NO_BLANK_ROWS = None  # a grid's `blank` when no row is blank (most sheets): nothing to build
 
 
@@ -443,8 +444,11 @@ def _select(
 
 
 def _row_numbers(first: int, count: int) -> pa.Array:
-    """first, first + 1, ... as int64, built in Arrow (pa.array(range(...)) converts each
-    number in Python: a tenth of a second for a survey year)."""
+    """first, first + 1, ... as int64. pa.array(range(...)) converts each number in Python
+    (a tenth of a second for a survey year), so long runs are summed in Arrow instead, whose
+    fixed cost is more than a short sheet's conversion."""
+    if count < _ROW_NUMBERS_IN_ARROW:
+        return pa.array(range(first, first + count), pa.int64())
     return pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), count), start=first - 1)
 
 
