@@ -51,6 +51,8 @@ ENTRY_FILE = "entry.json"
 # less work than parquet, and one file (not one per table) to write, hash and open.
 ROWS_FILE = "rows.arrow"
 _IN_MEMORY_BYTES = 8 << 20
+# pa.ipc.new_stream without options reads two environment variables on every call.
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions()
 VALIDATION_FILE = "validation.json"
 TABLE_META = "table.json"
 # Each key names the scheme, so a change to what an entry holds can never reuse an old one.
@@ -181,12 +183,12 @@ class FileCache:
             path = staging / ROWS_FILE
             # A small file's tables are put together in memory and written at once; a large
             # one's go straight to disk (growing one buffer to its size costs more).
-            in_memory = sum(table.nbytes for table in tables.values()) < _IN_MEMORY_BYTES
+            in_memory = sum(table.get_total_buffer_size() for table in tables.values()) < _IN_MEMORY_BYTES
             sink = pa.BufferOutputStream() if in_memory else pa.output_stream(str(path), buffer_size=1 << 20)
             with sink:
                 for name, table in tables.items():
                     start = sink.tell()
-                    with pa.ipc.new_stream(sink, table.schema) as writer:
+                    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
                         writer.write_table(table)
                     streams[name] = [start, sink.tell() - start]
                 rows = sink.getvalue() if in_memory else None

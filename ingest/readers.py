@@ -58,6 +58,8 @@ COLUMN_MAP = LandedTable(
 _MAX_CSV_COLUMNS = 4096
 _ALL_TEXT = {f"f{i}": pa.string() for i in range(_MAX_CSV_COLUMNS)}
 _NULL_TEXT = pa.scalar(None, pa.string())
+_ROW_NUMBERS_IN_ARROW = 256
+_NO_BLANK_ROWS = None  # a grid's `blank` when no row is blank (most sheets): nothing to build
 
 
 @dataclass
@@ -78,8 +80,9 @@ class _Grid:
     header: list[str]  # trimmed, lower-case
     columns: list[pa.ChunkedArray | pa.Array]  # trimmed text, empty -> null; one per header name
     first_row: int  # the number a person sees on the first data row
-    blank: pa.Array | pa.ChunkedArray  # True for rows with no value in any column
+    blank: pa.Array | pa.ChunkedArray | None  # True for rows with no value in any column
     blank_count: int
+    rows: int | None = None  # data rows, blank or not; len(blank) when None
 
 
 class _FileFailure(Exception):
@@ -184,16 +187,13 @@ def _read_workbook(data: bytes) -> FileRead:
 def _sheet_grid(cells: list[list]) -> _Grid:
     # Sheets are small and many: plain Python here beats a dozen pyarrow calls per sheet.
     header = [_column_name(name) for name in _cells_text(cells[0])]
-    texts = [_column_text(column) for column in zip(*cells[1:], strict=True)]
-    if not texts:  # a header with no data rows below it
+    columns = [pa.array(_column_text(column), pa.string()) for column in zip(*cells[1:], strict=True)]
+    if not columns:  # a header with no data rows below it
         return _Grid(header, [pa.array([], pa.string()) for _ in header], 2, pa.array([], pa.bool_()), 0)
-    columns = [pa.array(column, pa.string()) for column in texts]
-    # A row is blank when every cell is None (cells are None or non-empty text).
-    if any(None in column for column in texts):
-        blank = [all(value is None for value in row) for row in zip(*texts)]
-    else:
-        blank = [False] * (len(cells) - 1)
-    return _Grid(header, columns, 2, pa.array(blank, pa.bool_()), sum(blank))
+    # A row is blank when every cell is null; none is when some column has no null.
+    if all(column.null_count for column in columns):
+        return _text_grid(header, columns, first_row=2)
+    return _Grid(header, columns, 2, _NO_BLANK_ROWS, 0, len(cells) - 1)
 
 
 def _column_text(cells: tuple) -> list[str | None]:
@@ -429,10 +429,10 @@ def _select(
     if extra:
         notes.append(f"{where}: ignored columns not in the contract: {', '.join(extra)}")
 
-    count = len(grid.blank)
+    count = len(grid.blank) if grid.rows is None else grid.rows
     if failures:
         return _Selected(table.name, None, count - grid.blank_count, failures, notes)
-    row_numbers = pa.array(range(grid.first_row, grid.first_row + count), pa.int64())
+    row_numbers = _row_numbers(grid.first_row, count)
     columns = {
         column: grid.columns[positions[column]] if column in positions else pa.nulls(count, pa.string())
         for column in wanted
@@ -441,6 +441,15 @@ def _select(
     if grid.blank_count:
         rows = rows.filter(pc.invert(grid.blank))
     return _Selected(table.name, rows, rows.num_rows, failures, notes)
+
+
+def _row_numbers(first: int, count: int) -> pa.Array:
+    """first, first + 1, ... as int64. pa.array(range(...)) converts each number in Python
+    (a tenth of a second for a survey year), so long runs are summed in Arrow instead, whose
+    fixed cost is more than a short sheet's conversion."""
+    if count < _ROW_NUMBERS_IN_ARROW:
+        return pa.array(range(first, first + count), pa.int64())
+    return pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), count), start=first - 1)
 
 
 def _land(

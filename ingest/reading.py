@@ -120,12 +120,16 @@ def _feeds(file: LandingFile) -> list[str]:
     return [file.kind] if file.kind in TABLES else []
 
 
+def _store_root(paths: Paths) -> Path:
+    # With the cache off, entries are only the hand-over from the workers, in the work zone.
+    return cache_dir(paths) if cache_enabled() else paths.work / "reading"
+
+
 class _Reader:
     def __init__(self, paths: Paths, files: list[LandingFile], secret: bytes):
         self.paths, self.secret = paths, secret
         self.cached = cache_enabled()
-        # With the cache off, entries are only the hand-over from the workers, in the work zone.
-        root = cache_dir(paths) if self.cached else paths.work / "reading"
+        root = _store_root(paths)
         self.store, self.tables = FileCache(root), TableCache(root)
         self.ordered = sorted(files, key=read_order)
         self.outcomes = [Outcome(file, index=index) for index, file in enumerate(self.ordered)]
@@ -188,6 +192,35 @@ class _Reader:
 
 def read_landing(paths: Paths, files: list[LandingFile], secret: bytes) -> Reading:
     """Every file's outcome, and the raw zone written (see the module's docstring)."""
+    workers = _workers_started_early(paths, files, secret)
+    try:
+        return _read_landing(paths, files, secret, workers)
+    finally:
+        if workers is not None:
+            workers.close()
+
+
+def _workers_started_early(paths: Paths, files: list[LandingFile], secret: bytes) -> ReadWorkers | None:
+    """The read workers, started before anything is hashed when many files will likely be
+    read (the cache is off, or holds far fewer entries than there are files), so that they
+    start up (about half a second of imports) while this process hashes; else None."""
+    if READ_WORKERS < 2:
+        return None
+    readable = sum(1 for file in files if file.kind and not file.problem)
+    if cache_enabled():
+        try:
+            with os.scandir(FileCache(_store_root(paths)).root) as entries:
+                readable -= sum(1 for _ in entries)
+        except OSError:
+            pass  # no cache yet: every file will be read
+    if readable < MIN_FILES_FOR_WORKERS + len(REQUIRED_REFERENCE):
+        return None
+    return ReadWorkers(READ_WORKERS, _store_root(paths), secret)
+
+
+def _read_landing(
+    paths: Paths, files: list[LandingFile], secret: bytes, workers: ReadWorkers | None
+) -> Reading:
     reader = _Reader(paths, files, secret)
     outcomes = reader.outcomes
     column_maps: dict[int, dict[str, str] | None] = {}
@@ -233,9 +266,12 @@ def read_landing(paths: Paths, files: list[LandingFile], secret: bytes) -> Readi
         for outcome in jobs:
             reader.read_here(outcome)
             add_ready()
+    elif workers is not None:
+        _read_in_workers(workers, jobs, add_ready)
+        workers.close()  # their memory is given back before the tables are kept
     else:
-        with ReadWorkers(READ_WORKERS, reader.store.root.parent, secret) as workers:
-            _read_in_workers(workers, jobs, add_ready)
+        with ReadWorkers(READ_WORKERS, reader.store.root.parent, secret) as started:
+            _read_in_workers(started, jobs, add_ready)
     add_ready()
     writer.close()
     raw_rows = {name: raw_rows.get(name, writer.rows.get(name, 0)) for name in TABLES}

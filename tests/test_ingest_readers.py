@@ -84,6 +84,35 @@ def test_workbook_numbers_and_dates_are_text_as_typed(tmp_path):
     assert read.tables["wres_workforce"].schema.field("headcount").type == pa.string()
 
 
+def test_sheet_rows_are_kept_when_every_column_has_an_empty_cell_but_no_row_is_blank(tmp_path):
+    # Blank rows are looked for only when every column has an empty cell; then a row is
+    # skipped only when all of its cells are empty.
+    sheets = wres_sheets("RJ1", 2024)
+    sheets["workforce"] = [
+        ["staff_group", "band", "ethnic_category", "headcount"],
+        [None, "Band 5", "A", 3],
+        ["Clinical", None, "B", 4],
+        ["Clinical", "Band 6", None, 5],
+        ["Clinical", "Band 7", "C", None],
+    ]
+    sheets["recruitment"] = [
+        ["ethnic_category", "shortlisted", "appointed"],
+        ["A", None, 2],
+        [None, None, None],  # blank: skipped
+        [None, 7, None],
+    ]
+    write_xlsx(tmp_path / WRES, sheets)
+    read = _read(tmp_path, WRES)
+    workforce = read.tables["wres_workforce"]
+    assert workforce.column(SOURCE_ROW).to_pylist() == [2, 3, 4, 5]
+    assert workforce.column("band").to_pylist() == ["Band 5", None, "Band 6", "Band 7"]
+    assert workforce.column("headcount").to_pylist() == ["3", "4", "5", None]
+    recruitment = read.tables["wres_recruitment"]
+    assert recruitment.column(SOURCE_ROW).to_pylist() == [2, 4]
+    assert recruitment.column("shortlisted").to_pylist() == [None, "7"]
+    assert read.rows_read == 1 + 4 + 2 + 1 + 1 + 2  # submission, workforce, recruitment, ...
+
+
 def test_workbook_empty_cells_are_null_and_datetimes_keep_their_time(tmp_path):
     sheets = wres_sheets("RJ1", 2024)
     sheets["submission"] = [

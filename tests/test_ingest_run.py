@@ -22,6 +22,7 @@ from landing_builders import (
 from ingest import __main__ as ingest_cli
 from ingest import raw_zone, reading
 from ingest.config import PROJECT_ROOT, Paths
+from ingest.discover import discover
 from ingest.errors import LandingFolderError, ReferenceDataError
 from ingest.ledger import LEDGER_SCHEMA
 from ingest.manifest import MANIFEST_SCHEMA
@@ -265,3 +266,21 @@ def test_command_line_stops_with_a_message_not_a_traceback(tmp_path, landing, mo
     (landing / "reference/etr.csv").unlink()
     assert ingest_cli.main() == 1
     assert "reference/etr.csv: the file is missing from the landing folder" in caplog.text
+
+
+def test_workers_start_before_hashing_only_when_many_files_will_be_read(tmp_path, landing, monkeypatch):
+    monkeypatch.setenv("EQUITY_CACHE", "on")
+    monkeypatch.setattr(reading, "MIN_FILES_FOR_WORKERS", 4)
+    monkeypatch.setattr(reading, "READ_WORKERS", 2)
+    paths = Paths(landing, tmp_path / "out")
+    files = discover(landing)
+    started = reading._workers_started_early(paths, files, b"k")  # an empty cache: every file is read
+    assert started is not None
+    started.close()
+    ingest_landing(paths)
+    # A rerun finds an entry for every file: nothing to read, so no worker is started.
+    assert reading._workers_started_early(paths, files, b"k") is None
+    monkeypatch.setenv("EQUITY_CACHE", "off")
+    started = reading._workers_started_early(paths, files, b"k")
+    assert started is not None
+    started.close()
