@@ -10,14 +10,17 @@ same code wrote the same rows, so the bytes are the same.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Mapping
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from expectations.output_cache import OutputCache, output_key
 from expectations.zones import (
+    ALL_YEARS,
     TableLayout,
     as_written,
     read_raw_rows,
@@ -34,7 +37,6 @@ class ValidatedZone:
         self._paths, self._cache, self._file_keys = paths, cache, file_keys
         self._typed_dir = paths.work / "typed"
         shutil.rmtree(self._typed_dir, ignore_errors=True)
-        self._kept: dict[tuple, str] = {}
 
     def keep_typed(self, table: str, years, rows: pa.Table, failed: set[str]) -> None:
         """Type the raw rows of a whole chunk (every accepted file of it), read for GX,
@@ -45,10 +47,15 @@ class ValidatedZone:
             rows = rows.filter(pc.invert(failing))
         typed = typed_rows(table, rows)
         self._typed_dir.mkdir(parents=True, exist_ok=True)
-        path = self._typed_dir / f"{table}-{len(self._kept)}.arrow"
-        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, typed.schema) as writer:
+        path = self._typed_path(table, years)
+        with pa.OSFile(f"{path}.part", "wb") as sink, pa.ipc.new_file(sink, typed.schema) as writer:
             writer.write_table(typed)
-        self._kept[(table, years)] = str(path)
+        os.replace(f"{path}.part", path)  # a chunk is kept whole or not at all
+
+    def _typed_path(self, table: str, years) -> Path:
+        """Named by table and years, so a worker process can keep a chunk for the parent."""
+        chunk = "all" if years is ALL_YEARS else "-".join(str(year) for year in years)
+        return self._typed_dir / f"{table}-{chunk}.arrow"
 
     def write(
         self,
@@ -80,9 +87,9 @@ class ValidatedZone:
         return written
 
     def _chunk(self, table: str, files: set[str], years, derived) -> pa.Table:
-        kept = self._kept.get((table, years))
-        if kept is not None and not derived:
-            rows = pa.ipc.open_file(pa.memory_map(kept)).read_all()
+        kept = self._typed_path(table, years)
+        if kept.exists() and not derived:
+            rows = pa.ipc.open_file(pa.memory_map(str(kept))).read_all()
             keep = pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(files), pa.string()))
             return as_written(rows if pc.all(keep).as_py() in (True, None) else rows.filter(keep))
         rows = read_raw_rows(self._paths, table, files, years)
