@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,15 +34,35 @@ from ingest.tables import SOURCE_FILE, TABLES
 
 
 class ValidatedZone:
-    def __init__(self, paths: Paths, cache: OutputCache, file_keys: Mapping[str, str]):
+    def __init__(
+        self, paths: Paths, cache: OutputCache, file_keys: Mapping[str, str], in_background: bool = False
+    ):
+        """With `in_background`, a thread types and keeps each chunk while the caller goes on
+        to the next (one chunk at a time, so memory stays bounded). Not for a process that
+        forks workers after the first chunk: a forked child has none of its threads."""
         self._paths, self._cache, self._file_keys = paths, cache, file_keys
         self._typed_dir = paths.work / "typed"
         shutil.rmtree(self._typed_dir, ignore_errors=True)
+        self._keeper = ThreadPoolExecutor(max_workers=1) if in_background else None
+        self._keeping: Future | None = None
 
     def keep_typed(self, table: str, years, rows: pa.Table, failed: set[str]) -> None:
         """Type the raw rows of a whole chunk (every accepted file of it), read for GX,
         and keep them until the table is written. The rows of files that failed (and so
         may not cast) are left out: they will not be loaded."""
+        if self._keeper is None:
+            self._keep_typed(table, years, rows, failed)
+            return
+        self.wait_for_kept()
+        self._keeping = self._keeper.submit(self._keep_typed, table, years, rows, failed)
+
+    def wait_for_kept(self) -> None:
+        """Wait for the chunk being kept in the background; raise its error if it failed."""
+        keeping, self._keeping = self._keeping, None
+        if keeping is not None:
+            keeping.result()
+
+    def _keep_typed(self, table: str, years, rows: pa.Table, failed: set[str]) -> None:
         if failed:
             failing = pc.is_in(rows[SOURCE_FILE], value_set=pa.array(sorted(failed), pa.string()))
             rows = rows.filter(pc.invert(failing))
@@ -67,6 +88,9 @@ class ValidatedZone:
         (etr.csv's `unattributable_reason`), one value per raw row of its loaded files.
         Returns the number of rows written per table."""
         derived = derived or {}
+        self.wait_for_kept()
+        if self._keeper is not None:
+            self._keeper.shutdown()
         self._paths.validated.mkdir(parents=True, exist_ok=True)
         written = {}
         for table in TABLES:
