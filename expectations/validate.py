@@ -131,7 +131,8 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
         else:
             chunk_unattributable = None
         if chunk.keeps_typed:
-            zone.keep_typed(chunk.suite, chunk.years, raw.rows(chunk.suite), set(suite_failures["source_file"]))
+            failed = set(suite_failures["source_file"])
+            zone.keep_typed(chunk.suite, chunk.years, raw.rows(chunk.suite), failed)
         return _Checked(suite_failures, chunk_unattributable, len(frame), len(validation.results), took)
 
     def record(chunk: _Chunk, checked: _Checked) -> None:
@@ -143,7 +144,7 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
         evaluated += checked.expectations
 
     chunks = [
-        _Chunk(suite, years, frozenset(files), suite in TABLES and suite not in _DERIVED and files == layouts[suite].files(years) & accepted)
+        _Chunk(suite, years, frozenset(files), _keeps_typed(suite, files, layouts.get(suite), years, accepted))
         for suite in _VALIDATION_ORDER
         for years in _chunks(layouts, suite)
         if (files := _files_to_validate(suite, layouts, years, to_validate))
@@ -162,14 +163,17 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
             etr = with_reasons(etr_rows, unattributable)
             parameters = scope_parameters(etr, region_codes)
         record(chunk, checked)
-    # The rest are independent of each other: shared between worker processes, the largest
-    # first, and merged in suite and chunk order.
+    # The rest are independent of each other: with more than one worker process, shared
+    # between them, the largest first so that they finish together. Merged in suite and
+    # chunk order whoever ran them.
     rest = [chunk for chunk in chunks if chunk not in first]
-    if rest:
-        checks.open()  # imported once, before the workers fork
-    by_size = sorted(range(len(rest)), key=lambda i: -_chunk_rows(layouts, rest[i]))
-    results = run_jobs(lambda i: check(rest[i]), by_size, workers=workers, after_each=release_memory)
-    checked_by_chunk = dict(zip(by_size, results, strict=True))
+    order = list(range(len(rest)))
+    if workers > 1 and rest:
+        checks.open()  # GX imported once, before the workers fork
+        order.sort(key=lambda i: -_chunk_rows(layouts, rest[i]))
+    results = run_jobs(lambda i: check(rest[i]), order, workers=workers,
+                       after_each=release_memory if workers > 1 else None)
+    checked_by_chunk = dict(zip(order, results, strict=True))
     for i, chunk in enumerate(rest):
         if checked_by_chunk[i] is not None:
             record(chunk, checked_by_chunk[i])
@@ -192,7 +196,8 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
         write_parquet(outcomes, MANIFEST_SCHEMA, paths.file_outcomes)
         verdicts.write_record(sorted(accepted))
         docs = OutputCache(outputs, "data_docs", enabled)
-        _publish_data_docs(checks, sum(checkpoints.values()) > 0, docs, verdicts.keys, accepted, paths.quality / "data_docs")
+        ran_checkpoints = sum(checkpoints.values()) > 0
+        _publish_data_docs(checks, ran_checkpoints, docs, verdicts.keys, accepted, paths.quality / "data_docs")
         rows_loaded = zone_written.result()
     warnings = (  # the cross-file checks read the validated zone
         pd.concat([scope_warnings(etr, region_codes), cross_file_warnings(paths)], ignore_index=True)
@@ -272,6 +277,12 @@ class _Checked:
     seconds: float
 
 
+def _keeps_typed(suite: str, files: set[str], layout: TableLayout | None, years, accepted: set[str]) -> bool:
+    """A chunk's typed rows are the validated zone's when it holds every accepted file of
+    its years (and the table has no column derived after validation)."""
+    return suite in TABLES and suite not in _DERIVED and files == layout.files(years) & accepted
+
+
 def _chunk_rows(layouts: dict[str, TableLayout], chunk: _Chunk) -> int:
     """A chunk's size, to start the largest first (a workbook row stands for a workbook)."""
     if chunk.suite not in layouts:
@@ -282,12 +293,12 @@ def _chunk_rows(layouts: dict[str, TableLayout], chunk: _Chunk) -> int:
 
 
 def validation_workers() -> int:
-    """Checkpoints run in this many processes: EQUITY_VALIDATE_WORKERS, else 2 (or 1 on a
-    one-core machine). Each holds one chunk at a time, so memory stays bounded."""
+    """Checkpoints run in this many processes: EQUITY_VALIDATE_WORKERS, else 1. A second
+    process halves the checkpoints' wall time on two cores but adds about 0.5 GiB to the
+    process tree's peak RSS (its own copy of GX and of a survey year in flight), more than
+    the 1.5 GiB budget leaves at 10 years of history (docs/methodology.md)."""
     configured = os.environ.get("EQUITY_VALIDATE_WORKERS", "").strip()
-    if configured:
-        return max(1, int(configured))
-    return min(2, os.cpu_count() or 1)
+    return max(1, int(configured)) if configured else 1
 
 
 def release_memory() -> None:
