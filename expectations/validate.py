@@ -17,7 +17,9 @@ files included: every other file's cache key already covers them, and their own 
 depends only on their bytes and the code. A chunk with no file to validate is not read,
 and GX is not imported unless a checkpoint runs (expectations/gx_context.py); the
 validated zone and Data Docs of unchanged inputs come from the cache
-(expectations/validated_zone.py, expectations/output_cache.py).
+(expectations/validated_zone.py, expectations/output_cache.py). The checkpoints after the
+reference files are independent: EQUITY_VALIDATE_WORKERS > 1 shares them between forked
+worker processes (nhs_equity_monitor/forked_workers.py); outputs are the same bytes.
 """
 
 from __future__ import annotations
