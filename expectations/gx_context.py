@@ -61,7 +61,6 @@ class WorkContext:
     def __init__(self, work: Path):
         self._work = work
         self._context: AbstractDataContext | None = None
-        self.checkpoints_run = 0
 
     @property
     def context(self) -> AbstractDataContext:
@@ -69,8 +68,11 @@ class WorkContext:
             self._context = open_work_context(self._work)
         return self._context
 
+    def open(self) -> None:
+        """Open the context now (importing GX), e.g. before forking workers that share it."""
+        _ = self.context
+
     def run_checkpoint(self, name: str, frame: pd.DataFrame, parameters: dict) -> ExpectationSuiteValidationResult:
-        self.checkpoints_run += 1
         return run_checkpoint(self.context, name, frame, parameters)
 
     def publish_data_docs(self, destination: Path) -> None:

@@ -17,7 +17,9 @@ files included: every other file's cache key already covers them, and their own 
 depends only on their bytes and the code. A chunk with no file to validate is not read,
 and GX is not imported unless a checkpoint runs (expectations/gx_context.py); the
 validated zone and Data Docs of unchanged inputs come from the cache
-(expectations/validated_zone.py, expectations/output_cache.py).
+(expectations/validated_zone.py, expectations/output_cache.py). The checkpoints after the
+reference files are independent: EQUITY_VALIDATE_WORKERS > 1 shares them between forked
+worker processes (nhs_equity_monitor/forked_workers.py); outputs are the same bytes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ import logging
 import os
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -60,6 +65,7 @@ from ingest.errors import NonRetryableError
 from ingest.ledger import LEDGER_SCHEMA
 from ingest.manifest import MANIFEST_SCHEMA
 from ingest.tables import SOURCE_FILE, SOURCE_ROW, TABLES
+from nhs_equity_monitor.forked_workers import run_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -104,35 +110,76 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
     outputs = cache_dir(paths)
     enabled = cache_enabled() and bool(verdicts.keys)
     tables = OutputCache(outputs, "validated", enabled)
-    zone = ValidatedZone(paths, tables, verdicts.keys)
-    found, rows_validated, checkpoints, seconds, evaluated = [verdicts.failures(reused)], {}, {}, {}, 0
+    workers = validation_workers()
+    zone = ValidatedZone(paths, tables, verdicts.keys, in_background=workers == 1)
+    found = [verdicts.failures(reused)]
+    rows_validated = {suite: 0 for suite in _VALIDATION_ORDER}
+    checkpoints = {suite: 0 for suite in _VALIDATION_ORDER}
+    seconds = {suite: 0.0 for suite in _VALIDATION_ORDER}
+    evaluated = 0
+
+    def check(chunk: _Chunk) -> _Checked | None:
+        """Run one chunk's checkpoint; keep its typed rows for the validated zone."""
+        raw = TableYears(paths, chunk.years, chunk.files)
+        frame, provenance, sheet = _suite_input(chunk.suite, raw, manifest)
+        if frame.empty and chunk.suite not in REQUIRED_REFERENCE_FILES:
+            return None
+        checkpoint_started = time.perf_counter()
+        validation = checks.run_checkpoint(chunk.suite, frame, parameters)
+        suite_failures = failures(validation, provenance, sheet)
+        took = time.perf_counter() - checkpoint_started
+        if chunk.suite == "ref_etr":
+            suite_failures, chunk_unattributable = split_failures(suite_failures)
+        else:
+            chunk_unattributable = None
+        if chunk.keeps_typed:
+            failed = set(suite_failures["source_file"])
+            zone.keep_typed(chunk.suite, chunk.years, raw.rows(chunk.suite), failed)
+        return _Checked(suite_failures, chunk_unattributable, len(frame), len(validation.results), took)
+
+    def record(chunk: _Chunk, checked: _Checked) -> None:
+        nonlocal evaluated
+        found.append(checked.failures)
+        rows_validated[chunk.suite] += checked.rows
+        checkpoints[chunk.suite] += 1
+        seconds[chunk.suite] += checked.seconds
+        evaluated += checked.expectations
+
+    chunks = [
+        _Chunk(suite, years, frozenset(files), _keeps_typed(suite, files, layouts.get(suite), years, accepted))
+        for suite in _VALIDATION_ORDER
+        for years in _chunks(layouts, suite)
+        if (files := _files_to_validate(suite, layouts, years, to_validate))
+    ]
+    # Reference files first, here and in order: their failures stop the run, and etr.csv
+    # gives the other suites their parameters.
+    first = [chunk for chunk in chunks if chunk.suite in REQUIRED_REFERENCE_FILES]
+    for chunk in first:
+        checked = check(chunk)
+        if checked is None:
+            continue
+        if chunk.suite in REQUIRED_REFERENCE_FILES and len(checked.failures):
+            raise ReferenceDataError(_describe(REQUIRED_REFERENCE_FILES[chunk.suite], checked.failures))
+        if chunk.suite == "ref_etr":
+            unattributable = checked.unattributable
+            etr = with_reasons(etr_rows, unattributable)
+            parameters = scope_parameters(etr, region_codes)
+        record(chunk, checked)
+    # The rest are independent of each other: with more than one worker process, shared
+    # between them, the largest first so that they finish together. Merged in suite and
+    # chunk order whoever ran them.
+    rest = [chunk for chunk in chunks if chunk not in first]
+    order = list(range(len(rest)))
+    if workers > 1 and rest:
+        checks.open()  # GX imported once, before the workers fork
+        order.sort(key=lambda i: -_chunk_rows(layouts, rest[i]))
+    results = run_jobs(lambda i: check(rest[i]), order, workers=workers,
+                       after_each=release_memory if workers > 1 else None)
+    checked_by_chunk = dict(zip(order, results, strict=True))
+    for i, chunk in enumerate(rest):
+        if checked_by_chunk[i] is not None:
+            record(chunk, checked_by_chunk[i])
     for suite in _VALIDATION_ORDER:
-        rows_validated[suite], checkpoints[suite], seconds[suite] = 0, 0, 0.0
-        for years in _chunks(layouts, suite):
-            files = _files_to_validate(suite, layouts, years, to_validate)
-            if not files:
-                continue
-            raw = TableYears(paths, years, files)
-            frame, provenance, sheet = _suite_input(suite, raw, manifest)
-            if frame.empty and suite not in REQUIRED_REFERENCE_FILES:
-                continue
-            checkpoint_started = time.perf_counter()
-            validation = checks.run_checkpoint(suite, frame, parameters)
-            suite_failures = failures(validation, provenance, sheet)
-            seconds[suite] += time.perf_counter() - checkpoint_started
-            if suite == "ref_etr":
-                suite_failures, unattributable = split_failures(suite_failures)
-                etr = with_reasons(etr_rows, unattributable)
-            if suite in REQUIRED_REFERENCE_FILES and len(suite_failures):
-                raise ReferenceDataError(_describe(REQUIRED_REFERENCE_FILES[suite], suite_failures))
-            if suite == "ref_etr":
-                parameters = scope_parameters(etr, region_codes)
-            if suite in TABLES and suite not in _DERIVED and files == layouts[suite].files(years) & accepted:
-                zone.keep_typed(suite, years, raw.rows(suite), set(suite_failures["source_file"]))
-            found.append(suite_failures)
-            rows_validated[suite] += len(frame)
-            checkpoints[suite] += 1
-            evaluated += len(validation.results)
         seconds[suite] = round(seconds[suite], 2)
         logger.info("Validated %s: %d rows, %.2f s", suite, rows_validated[suite], seconds[suite])
     found = pd.concat(found, ignore_index=True)
@@ -142,20 +189,24 @@ def validate_landed(paths: Paths, run_id: str | None = None) -> dict:
     ledger = quarantine_ledger(found, manifest, ingest_failures)
     loaded = set(outcomes.loc[outcomes["outcome"] == "loaded", "source_file"])
     etr_loaded = etr[etr[SOURCE_FILE].isin(loaded)]
-    rows_loaded = zone.write(
-        loaded, layouts, {"ref_etr": {REASON: pa.array(etr_loaded[REASON], pa.string(), from_pandas=True)}}
-    )
-    warnings = (
+    derived = {"ref_etr": {REASON: pa.array(etr_loaded[REASON], pa.string(), from_pandas=True)}}
+    # Writing the validated zone is mostly Arrow's (it lets go of the GIL): a thread writes
+    # it while this one builds Data Docs (GX, in Python).
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        zone_written = writer.submit(zone.write, loaded, layouts, derived)
+        write_parquet(ledger, LEDGER_SCHEMA, paths.quarantine_ledger)
+        write_parquet(outcomes, MANIFEST_SCHEMA, paths.file_outcomes)
+        verdicts.write_record(sorted(accepted))
+        docs = OutputCache(outputs, "data_docs", enabled)
+        ran_checkpoints = sum(checkpoints.values()) > 0
+        _publish_data_docs(checks, ran_checkpoints, docs, verdicts.keys, accepted, paths.quality / "data_docs")
+        rows_loaded = zone_written.result()
+    warnings = (  # the cross-file checks read the validated zone
         pd.concat([scope_warnings(etr, region_codes), cross_file_warnings(paths)], ignore_index=True)
         .sort_values(WARNING_COLUMNS, kind="stable")
         .reset_index(drop=True)
     )
-    write_parquet(ledger, LEDGER_SCHEMA, paths.quarantine_ledger)
-    write_parquet(outcomes, MANIFEST_SCHEMA, paths.file_outcomes)
-    verdicts.write_record(sorted(accepted))
     write_report(paths.quality, ledger, outcomes, warnings)
-    docs = OutputCache(outputs, "data_docs", enabled)
-    _publish_data_docs(checks, docs, verdicts.keys, accepted, paths.quality / "data_docs")
     tables.keep_only_used()
     docs.keep_only_used()
 
@@ -205,6 +256,58 @@ _VALIDATION_ORDER = [
 _ACROSS_YEARS = {"concerns_cases"}
 # Tables whose validated rows carry columns validation derives (written from those).
 _DERIVED = {"ref_etr"}
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One checkpoint's work: a suite over some folder years of some files."""
+
+    suite: str
+    years: Any
+    files: frozenset[str]
+    keeps_typed: bool  # every accepted file of the chunk: its typed rows are the table's
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What one checkpoint found, as the run records it."""
+
+    failures: pd.DataFrame
+    unattributable: pd.DataFrame | None  # etr.csv's rows that cannot be attributed
+    rows: int
+    expectations: int
+    seconds: float
+
+
+def _keeps_typed(suite: str, files: set[str], layout: TableLayout | None, years, accepted: set[str]) -> bool:
+    """A chunk's typed rows are the validated zone's when it holds every accepted file of
+    its years (and the table has no column derived after validation)."""
+    return suite in TABLES and suite not in _DERIVED and files == layout.files(years) & accepted
+
+
+def _chunk_rows(layouts: dict[str, TableLayout], chunk: _Chunk) -> int:
+    """A chunk's size, to start the largest first (a workbook row stands for a workbook)."""
+    if chunk.suite not in layouts:
+        return len(chunk.files)
+    layout = layouts[chunk.suite]
+    years = layout.rows_by_year if chunk.years is ALL_YEARS else chunk.years
+    return sum(layout.rows_by_year.get(year, 0) for year in years)
+
+
+def validation_workers() -> int:
+    """Checkpoints run in this many processes: EQUITY_VALIDATE_WORKERS, else 1. A second
+    process halves the checkpoints' wall time on two cores but adds about 0.5 GiB to the
+    process tree's peak RSS (its own copy of GX and of a survey year in flight), more than
+    the 1.5 GiB budget leaves at 10 years of history (docs/methodology.md)."""
+    configured = os.environ.get("EQUITY_VALIDATE_WORKERS", "").strip()
+    return max(1, int(configured)) if configured else 1
+
+
+def release_memory() -> None:
+    """Give a finished chunk's Arrow memory back to the system: Arrow's pool otherwise
+    keeps it, and a worker's next chunk would add to it. (glibc's malloc_trim and a full
+    gc.collect were measured: they cost 0.2 s a chunk and gave little back.)"""
+    pa.default_memory_pool().release_unused()
 
 
 class TableYears(Mapping[str, pd.DataFrame]):
@@ -265,7 +368,7 @@ def _suite_input(
 
 
 def _publish_data_docs(
-    checks: WorkContext, docs: OutputCache, keys: dict[str, str], accepted: set[str], destination
+    checks: WorkContext, checked: bool, docs: OutputCache, keys: dict[str, str], accepted: set[str], destination
 ) -> None:
     """Build Data Docs from this run's results. A run that ran no checkpoint, on the same
     files as a run that built them, copies that run's site: it shows the results every
@@ -273,7 +376,7 @@ def _publish_data_docs(
     key = None
     if accepted <= keys.keys():
         key = output_key("data_docs", [f"{f}:{keys[f]}" for f in sorted(accepted)])
-    if not checks.checkpoints_run and key and docs.restore(key, destination) is not None:
+    if not checked and key and docs.restore(key, destination) is not None:
         return
     checks.publish_data_docs(destination)
     if key:
