@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 import pytest
@@ -10,6 +9,11 @@ import pytest
 from ingest.config import ConfigurationError
 from ingest.errors import NonRetryableError, ReferenceDataError
 from nhs_equity_monitor.child_process import ChildProcessDied, run_in_child
+
+try:
+    from tests.daemonic_process import call_in_a_daemonic_process
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
+    from daemonic_process import call_in_a_daemonic_process
 
 
 def test_the_result_comes_back_from_the_child() -> None:
@@ -39,17 +43,7 @@ def test_a_reference_data_error_keeps_its_type_and_fields() -> None:
     assert any("child process" in note for note in raised.value.__notes__)
 
 
-def _from_a_daemonic_process(results) -> None:
-    results.put(run_in_child("os.path:join", "a", "b"))
-
-
 def test_a_daemonic_process_can_run_a_step() -> None:
     # A Celery worker's task process counts as daemonic to multiprocessing, which refuses to
     # start children there; the step's child must start all the same.
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    process = context.Process(target=_from_a_daemonic_process, args=(results,), daemon=True)
-    process.start()
-    process.join(60)
-    assert process.exitcode == 0
-    assert results.get(timeout=5) == os.path.join("a", "b")
+    assert call_in_a_daemonic_process(run_in_child, "os.path:join", "a", "b") == os.path.join("a", "b")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 import pytest
@@ -10,6 +9,11 @@ import pytest
 from ingest.errors import NonRetryableError, ReferenceDataError
 from nhs_equity_monitor.child_process import ChildProcessDied
 from nhs_equity_monitor.forked_workers import run_jobs
+
+try:
+    from tests.daemonic_process import call_in_a_daemonic_process
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
+    from daemonic_process import call_in_a_daemonic_process
 
 
 def _square_and_pid(job: int) -> tuple[int, int]:
@@ -85,17 +89,8 @@ def test_a_worker_that_dies_is_an_error() -> None:
         run_jobs(work, list(range(10)), workers=2)
 
 
-def _from_a_daemonic_process(results) -> None:
-    results.put(run_jobs(_square_and_pid, [1, 2, 3], workers=2))
-
-
 def test_a_daemonic_process_can_share_jobs() -> None:
     # A Celery worker's task process counts as daemonic to multiprocessing, which refuses to
     # start children there; os.fork still works.
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    process = context.Process(target=_from_a_daemonic_process, args=(results,), daemon=True)
-    process.start()
-    process.join(60)
-    assert process.exitcode == 0
-    assert [square for square, _ in results.get(timeout=5)] == [1, 4, 9]
+    squares = call_in_a_daemonic_process(run_jobs, _square_and_pid, [1, 2, 3], 2)
+    assert [square for square, _ in squares] == [1, 4, 9]
