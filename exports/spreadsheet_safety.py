@@ -18,7 +18,6 @@ import pyarrow.compute as pc
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE_PREFIX = "'"
 
-_FORMULA_START = r"^[=+\-@\t\r]"  # FORMULA_PREFIXES as a (RE2) pattern
 _PREFIXES = pa.array(FORMULA_PREFIXES, pa.string())
 
 
@@ -38,7 +37,7 @@ def escape_string_columns(table: pa.Table) -> pa.Table:
             if not pc.any(starts_like_formula).as_py():
                 columns.append(column)  # most columns have no such text: nothing to build
                 continue
-            escaped = pc.binary_join_element_wise(pa.scalar(ESCAPE_PREFIX, field.type), column, "")
+            escaped = pc.binary_join_element_wise(pa.scalar(ESCAPE_PREFIX, field.type), column, pa.scalar("", field.type))
             # Nulls stay null: if_else gives null where the condition is null.
             column = pc.if_else(starts_like_formula, escaped, column)
         columns.append(column)

@@ -555,6 +555,13 @@ def test_escaping_touches_only_text_that_starts_like_a_formula() -> None:
     assert [escape_text(value) for value in ["=a", "-", "b"]] == ["'=a", "'-", "b"]
 
 
+def test_large_string_columns_are_escaped_too() -> None:
+    table = pa.table({"text": pa.array(["=1", "x", None], pa.large_string())})
+    escaped = escape_string_columns(table)
+    assert escaped.column("text").to_pylist() == ["'=1", "x", None]
+    assert escaped.schema == table.schema
+
+
 # --- integrity, manifest and test summary -----------------------------------------------
 
 
