@@ -19,7 +19,7 @@ from functools import cached_property
 import pandas as pd
 import pyarrow as pa
 
-from exports.reports.headlines import HEADLINES, NATIONAL_CODE, Headline
+from exports.reports.headlines import HEADLINES, NATIONAL_CODE, Headline, headline_filter
 from exports.reports.release_data import MissingData, ReleaseData
 
 METRIC_COLUMNS = [
@@ -71,7 +71,7 @@ class ProfileData:
         self.data = data
         self.year = data.reporting_year
         metric_ids = {headline.metric_id for headline in HEADLINES}
-        metrics = data.table("equity_metrics", METRIC_COLUMNS)
+        metrics = data.table("equity_metrics", METRIC_COLUMNS, where=headline_filter())
         # Only the columns the pages read: a row dict per figure, about 100,000 of them at 10 years.
         metrics = metrics.loc[metrics["metric_id"].isin(metric_ids) & (metrics["breakdown"] == "all"), METRIC_COLUMNS]
         self.figures = _by_key(metrics)
@@ -89,7 +89,7 @@ class ProfileData:
 
     def _lookup(self, table: str, columns: list[str], metric_ids: set[str]) -> dict[tuple, dict]:
         try:
-            frame = self.data.table(table, [*KEY_COLUMNS, "breakdown", *columns])
+            frame = self.data.table(table, [*KEY_COLUMNS, "breakdown", *columns], where=headline_filter())
         except MissingData:
             return {}
         frame = frame[frame["metric_id"].isin(metric_ids) & (frame["breakdown"] == "all")]
