@@ -18,6 +18,7 @@ from functools import cached_property
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from exports.reports.headlines import HEADLINES, NATIONAL_CODE, Headline, headline_filter
 from exports.reports.release_data import MissingData, ReleaseData
@@ -27,6 +28,7 @@ METRIC_COLUMNS = [
     "value", "ci_lower", "ci_upper", "equity_band", "significant", "suppressed", "note",
 ]
 KEY_COLUMNS = ["geography_code", "metric_id", "group", "comparison", "reporting_year"]
+PAST_COLUMNS = ["geography_code", "geography_level", "reporting_year", "value"]
 UNKNOWN_TYPES = {"", "unknown"}
 
 
@@ -35,11 +37,18 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
 
 
-def _by_key(frame: pd.DataFrame) -> dict[tuple, dict]:
-    """Rows as plain dicts by their key (KEY_COLUMNS)."""
+def _by_key(frame: pd.DataFrame, year: int) -> dict[tuple, dict]:
+    """Rows as plain dicts by their key (KEY_COLUMNS). A row of another year than `year` keeps
+    only what the pages read of it (PAST_COLUMNS): earlier years are trend lines, and their
+    full rows would make memory grow with the release's years."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     keys = zip(*(table.column(column).to_pylist() for column in KEY_COLUMNS), strict=True)
-    return dict(zip(keys, table.to_pylist(), strict=True))
+    current = pc.fill_null(pc.equal(table.column("reporting_year"), year), False)
+    full = iter(table.filter(current).to_pylist())
+    past = iter(table.filter(pc.invert(current)).select(
+        [column for column in PAST_COLUMNS if column in table.column_names]).to_pylist())
+    return {key: next(full) if is_current else next(past)
+            for key, is_current in zip(keys, current.to_pylist(), strict=True)}
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ class ProfileData:
         metrics = data.table("equity_metrics", METRIC_COLUMNS, where=headline_filter())
         # Only the columns the pages read: a row dict per figure, about 100,000 of them at 10 years.
         metrics = metrics.loc[metrics["metric_id"].isin(metric_ids) & (metrics["breakdown"] == "all"), METRIC_COLUMNS]
-        self.figures = _by_key(metrics)
+        self.figures = _by_key(metrics, self.year)
         self.years = sorted({int(year) for year in metrics["reporting_year"].dropna()})
         self.benchmarks = self._lookup("equity_benchmarks", ["benchmark"], metric_ids)
         self.trends = self._lookup("equity_trends", ["value", "direction_of_travel", "includes_predecessors"],
@@ -93,7 +102,7 @@ class ProfileData:
         except MissingData:
             return {}
         frame = frame[frame["metric_id"].isin(metric_ids) & (frame["breakdown"] == "all")]
-        return _by_key(frame[[*KEY_COLUMNS, *columns]])
+        return _by_key(frame[[*KEY_COLUMNS, *columns]], self.year)
 
     # --- organisations ---------------------------------------------------------------
 
