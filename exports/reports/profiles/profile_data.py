@@ -28,7 +28,7 @@ METRIC_COLUMNS = [
     "value", "ci_lower", "ci_upper", "equity_band", "significant", "suppressed", "note",
 ]
 KEY_COLUMNS = ["geography_code", "metric_id", "group", "comparison", "reporting_year"]
-PAST_COLUMNS = ["geography_code", "geography_level", "reporting_year", "value"]
+SERIES_COLUMNS = KEY_COLUMNS  # the key of a figure, its year last
 UNKNOWN_TYPES = {"", "unknown"}
 
 
@@ -37,18 +37,24 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
 
 
-def _by_key(frame: pd.DataFrame, year: int) -> dict[tuple, dict]:
-    """Rows as plain dicts by their key (KEY_COLUMNS). A row of another year than `year` keeps
-    only what the pages read of it (PAST_COLUMNS): earlier years are trend lines, and their
-    full rows would make memory grow with the release's years."""
+def _by_key(frame: pd.DataFrame) -> dict[tuple, dict]:
+    """Rows as plain dicts by their key (KEY_COLUMNS)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     keys = zip(*(table.column(column).to_pylist() for column in KEY_COLUMNS), strict=True)
-    current = pc.fill_null(pc.equal(table.column("reporting_year"), year), False)
-    full = iter(table.filter(current).to_pylist())
-    past = iter(table.filter(pc.invert(current)).select(
-        [column for column in PAST_COLUMNS if column in table.column_names]).to_pylist())
-    return {key: next(full) if is_current else next(past)
-            for key, is_current in zip(keys, current.to_pylist(), strict=True)}
+    return dict(zip(keys, table.to_pylist(), strict=True))
+
+
+def _values_by_year(frame: pd.DataFrame) -> dict[tuple, dict[int, object]]:
+    """(geography_code, metric_id, group, comparison) → {year: value}: every year's value, the
+    trend lines' only need of earlier years; a row dict per figure would grow with the years."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    found: dict[tuple, dict[int, object]] = defaultdict(dict)
+    names: dict[str, str] = {}  # one str object per distinct text, not one per row
+    columns = [[names.setdefault(text, text) if isinstance(text, str) else text for text in table.column(name).to_pylist()]
+               for name in SERIES_COLUMNS]
+    for code, metric_id, group, comparison, year, value in zip(*columns, table.column("value").to_pylist(), strict=True):
+        found[(code, metric_id, group, comparison)][year] = value
+    return dict(found)
 
 
 @dataclass(frozen=True)
@@ -79,15 +85,17 @@ class ProfileData:
     def __init__(self, data: ReleaseData) -> None:
         self.data = data
         self.year = data.reporting_year
-        metric_ids = {headline.metric_id for headline in HEADLINES}
-        metrics = data.table("equity_metrics", METRIC_COLUMNS, where=headline_filter())
-        # Only the columns the pages read: a row dict per figure, about 100,000 of them at 10 years.
-        metrics = metrics.loc[metrics["metric_id"].isin(metric_ids) & (metrics["breakdown"] == "all"), METRIC_COLUMNS]
-        self.figures = _by_key(metrics, self.year)
-        self.years = sorted({int(year) for year in metrics["reporting_year"].dropna()})
-        self.benchmarks = self._lookup("equity_benchmarks", ["benchmark"], metric_ids)
-        self.trends = self._lookup("equity_trends", ["value", "direction_of_travel", "includes_predecessors"],
-                                   metric_ids)
+        # The reporting year's figures as row dicts; every year's as values only (trend lines).
+        metrics = data.table("equity_metrics", METRIC_COLUMNS, where={**headline_filter(), "reporting_year": self.year})
+        self.figures = _by_key(metrics[METRIC_COLUMNS])
+        series = data.table("equity_metrics", [*SERIES_COLUMNS, "geography_level", "value"], where=headline_filter())
+        self.years = sorted({int(year) for year in series["reporting_year"].dropna()})
+        self._regions_with_figures = set(series.loc[series["geography_level"] == "region", "geography_code"])
+        self._values = _values_by_year(series)
+        del metrics, series
+        self.benchmarks = self._lookup("equity_benchmarks", ["benchmark"])
+        self.trends = self._lookup("equity_trends", ["value", "direction_of_travel", "includes_predecessors"])
+        self._trend_values = self._series("equity_trends")
         self.has_benchmarks = data.has_table("equity_benchmarks")
         self.has_trends = data.has_table("equity_trends")
         # Trusts with a figure per (metric, group, comparison) in the reporting year.
@@ -96,13 +104,20 @@ class ProfileData:
             if row["geography_level"] == "trust" and row["reporting_year"] == self.year and row["value"] is not None:
                 self._trust_values[(row["metric_id"], row["group"], row["comparison"])][row["geography_code"]] = row["value"]
 
-    def _lookup(self, table: str, columns: list[str], metric_ids: set[str]) -> dict[tuple, dict]:
+    def _lookup(self, table: str, columns: list[str]) -> dict[tuple, dict]:
+        """The reporting year's rows of a table, by key."""
         try:
-            frame = self.data.table(table, [*KEY_COLUMNS, "breakdown", *columns], where=headline_filter())
+            frame = self.data.table(table, [*KEY_COLUMNS, *columns],
+                                    where={**headline_filter(), "reporting_year": self.year})
         except MissingData:
             return {}
-        frame = frame[frame["metric_id"].isin(metric_ids) & (frame["breakdown"] == "all")]
-        return _by_key(frame[[*KEY_COLUMNS, *columns]], self.year)
+        return _by_key(frame[[*KEY_COLUMNS, *columns]])
+
+    def _series(self, table: str) -> dict[tuple, dict[int, object]]:
+        try:
+            return _values_by_year(self.data.table(table, [*SERIES_COLUMNS, "value"], where=headline_filter()))
+        except MissingData:
+            return {}
 
     # --- organisations ---------------------------------------------------------------
 
@@ -128,7 +143,7 @@ class ProfileData:
 
     @cached_property
     def regions(self) -> list[str]:
-        codes = {row["geography_code"] for row in self.figures.values() if row["geography_level"] == "region"}
+        codes = set(self._regions_with_figures)
         codes |= {self.region_of(code) for code in self.expected_trusts} - {None}
         return sorted(codes, key=lambda code: (self.region_name(code), code))
 
@@ -154,8 +169,8 @@ class ProfileData:
 
     def figure(self, code: str, headline: Headline, *, group=..., comparison=..., year: int | None = None) -> dict | None:
         key = (code, headline.metric_id, headline.group if group is ... else group,
-               headline.comparison if comparison is ... else comparison, year or self.year)
-        return self.figures.get(key)
+               headline.comparison if comparison is ... else comparison)
+        return _row_or_value(self.figures, self._values, key, year or self.year, self.year)
 
     def benchmark(self, code: str, headline: Headline, *, group=..., comparison=...) -> str | None:
         key = (code, headline.metric_id, headline.group if group is ... else group,
@@ -163,7 +178,8 @@ class ProfileData:
         return (self.benchmarks.get(key) or {}).get("benchmark")
 
     def trend(self, code: str, headline: Headline, year: int | None = None) -> dict | None:
-        return self.trends.get((code, headline.metric_id, headline.group, headline.comparison, year or self.year))
+        key = (code, headline.metric_id, headline.group, headline.comparison)
+        return _row_or_value(self.trends, self._trend_values, key, year or self.year, self.year)
 
     def national(self, headline: Headline, **which) -> dict | None:
         return self.figure(NATIONAL_CODE, headline, **which)
@@ -251,3 +267,12 @@ class ProfileData:
     @cached_property
     def _indexes(self) -> dict:
         return {}
+
+
+def _row_or_value(rows: dict[tuple, dict], values: dict[tuple, dict[int, object]], key: tuple, year: int,
+                  reporting_year: int) -> dict | None:
+    """The reporting year's row of a figure, or for another year its value alone ({"value": v})."""
+    if year == reporting_year:
+        return rows.get((*key, year))
+    by_year = values.get(key)
+    return {"value": by_year[year]} if by_year is not None and year in by_year else None
