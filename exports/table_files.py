@@ -173,7 +173,7 @@ class _CsvSpool:
         self.schema = model.arrow_schema()
         self.leading = leading
         self.folder = release_dir / f".csv-{model.published_name}"
-        self.folder.mkdir()
+        self.folder.mkdir(parents=True)
         if leading:
             columns = ", ".join(quote_identifier(name) for name in leading)
             order = ", ".join(f"{quote_identifier(name)} ASC NULLS LAST" for name in leading)
