@@ -184,7 +184,10 @@ class _CsvSpool:
 
     def add(self, table: pa.Table) -> None:
         """Append a piece of rows, sorted by the leading columns first, to the spools."""
-        keys = zip(*(table.column(name).to_pylist() for name in self.leading)) if self.leading else [()] * table.num_rows
+        if self.leading:
+            keys = zip(*(table.column(name).to_pylist() for name in self.leading))
+        else:
+            keys = [()] * table.num_rows
         start = 0
         for key, run in groupby(keys):
             length = sum(1 for _ in run)

@@ -40,8 +40,8 @@ def model(primary_key: tuple[str, ...], columns=COLUMNS) -> PublishedModel:
 
 def warehouse(tmp_path: Path, rows=ROWS) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    connection.execute("CREATE TABLE figures (metric_id VARCHAR, reporting_year BIGINT, code VARCHAR, value DOUBLE, "
-                       "note VARCHAR)")
+    connection.execute("CREATE TABLE figures (metric_id VARCHAR, reporting_year BIGINT, code VARCHAR, "
+                       "value DOUBLE, note VARCHAR)")
     if rows:
         connection.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?)", rows)
     return connection
@@ -60,7 +60,8 @@ def test_a_year_at_a_time_writes_the_bytes_of_the_whole_table(tmp_path: Path, pr
     whole, by_year = tmp_path / "whole", tmp_path / "by_year"
     whole_files = write_table_files(read_published_table(connection, published), published, whole, 2025)
     seen = []
-    written = write_published_model(connection, published, by_year, 2025, inspect=lambda piece: seen.append(piece.num_rows))
+    written = write_published_model(connection, published, by_year, 2025,
+                                    inspect=lambda piece: seen.append(piece.num_rows))
 
     assert digests(by_year) == digests(whole)
     assert [(item.path, item.rows) for item in written.files] == [(item.path, item.rows) for item in whole_files]

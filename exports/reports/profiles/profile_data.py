@@ -45,14 +45,15 @@ def _by_key(frame: pd.DataFrame) -> dict[tuple, dict]:
 
 
 def _values_by_year(frame: pd.DataFrame) -> dict[tuple, dict[int, object]]:
-    """(geography_code, metric_id, group, comparison) → {year: value}: every year's value, the
-    trend lines' only need of earlier years; a row dict per figure would grow with the years."""
+    """(geography_code, metric_id, group, comparison) → {year: value}. Earlier years are read
+    only by the trend lines, for their values: a row dict per figure would grow with the years."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     found: dict[tuple, dict[int, object]] = defaultdict(dict)
     names: dict[str, str] = {}  # one str object per distinct text, not one per row
-    columns = [[names.setdefault(text, text) if isinstance(text, str) else text for text in table.column(name).to_pylist()]
-               for name in SERIES_COLUMNS]
-    for code, metric_id, group, comparison, year, value in zip(*columns, table.column("value").to_pylist(), strict=True):
+    columns = [[names.setdefault(text, text) if isinstance(text, str) else text
+                for text in table.column(name).to_pylist()] for name in SERIES_COLUMNS]
+    values = table.column("value").to_pylist()
+    for code, metric_id, group, comparison, year, value in zip(*columns, values, strict=True):
         found[(code, metric_id, group, comparison)][year] = value
     return dict(found)
 
@@ -93,9 +94,10 @@ class ProfileData:
         self._regions_with_figures = set(series.loc[series["geography_level"] == "region", "geography_code"])
         self._values = _values_by_year(series)
         del metrics, series
-        self.benchmarks = self._lookup("equity_benchmarks", ["benchmark"])
-        self.trends = self._lookup("equity_trends", ["value", "direction_of_travel", "includes_predecessors"])
-        self._trend_values = self._series("equity_trends")
+        self.benchmarks = self._lookup("equity_benchmarks", ["benchmark"]) or {}
+        trends = self._lookup("equity_trends", ["value", "direction_of_travel", "includes_predecessors"])
+        self.trends = trends or {}
+        self._trend_values = self._series("equity_trends") if trends is not None else {}
         self.has_benchmarks = data.has_table("equity_benchmarks")
         self.has_trends = data.has_table("equity_trends")
         # Trusts with a figure per (metric, group, comparison) in the reporting year.
@@ -104,13 +106,13 @@ class ProfileData:
             if row["geography_level"] == "trust" and row["reporting_year"] == self.year and row["value"] is not None:
                 self._trust_values[(row["metric_id"], row["group"], row["comparison"])][row["geography_code"]] = row["value"]
 
-    def _lookup(self, table: str, columns: list[str]) -> dict[tuple, dict]:
-        """The reporting year's rows of a table, by key."""
+    def _lookup(self, table: str, columns: list[str]) -> dict[tuple, dict] | None:
+        """The reporting year's rows of a table, by key; None when the release lacks them."""
         try:
             frame = self.data.table(table, [*KEY_COLUMNS, *columns],
                                     where={**headline_filter(), "reporting_year": self.year})
         except MissingData:
-            return {}
+            return None
         return _by_key(frame[[*KEY_COLUMNS, *columns]])
 
     def _series(self, table: str) -> dict[tuple, dict[int, object]]:
