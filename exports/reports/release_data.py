@@ -128,7 +128,10 @@ class ReleaseData:
             test = (ds.field(column).isin(sorted(wanted)) if isinstance(wanted, (set, frozenset, list, tuple))
                     else ds.field(column) == wanted)
             selected = test if selected is None else selected & test
-        return dataset.to_table(columns=columns, filter=selected).to_pandas()
+        frame = dataset.to_table(columns=columns, filter=selected, fragment_readahead=1).to_pandas()
+        # The scan's buffers go back to the system, not kept by Arrow's allocator for later.
+        pa.default_memory_pool().release_unused()
+        return frame
 
     def quality_file(self, relative: str) -> Path:
         path = self.quality_dir / relative
