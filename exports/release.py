@@ -82,7 +82,7 @@ from exports.revisions import (
     write_revisions,
 )
 from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
-from exports.table_files import DataFile, read_published_table, write_table_files
+from exports.table_files import DataFile, WrittenModel, write_published_model
 from ingest.config import DBT_PROJECT_DIR, ConfigurationError, Paths
 from nhs_equity_monitor.provenance import code_provenance
 from ingest.dbt_reuse import build_record
@@ -395,9 +395,16 @@ def _write_tables(
     with duckdb.connect(str(warehouse), read_only=True) as connection:
 
         def write(model: PublishedModel) -> tuple[dict, list[DataFile], set[str]]:
+            versions: set[str] = set()
+
+            def inspect(rows) -> None:
+                if METHOD_VERSION_COLUMN in model.column_names:
+                    values = pc.unique(rows.column(METHOD_VERSION_COLUMN)).to_pylist()
+                    versions.update(str(value) for value in values if value is not None)
+
             with connection.cursor() as cursor:  # a connection of its own for this thread
-                table = read_published_table(cursor, model)
-            return _write_model(table, model, release_dir, reporting_year)
+                written = write_published_model(cursor, model, release_dir, reporting_year, inspect)
+            return _model_entry(written, model, reporting_year), written.files, versions
 
         with ThreadPoolExecutor(max_workers=TABLE_WRITERS) as pool:
             started = {model.unique_id: pool.submit(write, model) for model in _largest_first(models)}
@@ -414,36 +421,28 @@ def _largest_first(models: list[PublishedModel]) -> list[PublishedModel]:
     return sorted(models, key=lambda model: not model.partitioned)
 
 
-def _write_model(
-    table, model: PublishedModel, release_dir: Path, reporting_year: int
-) -> tuple[dict, list[DataFile], set[str]]:
-    files = write_table_files(table, model, release_dir, reporting_year)
-    years = sorted(set(table.column(PARTITION_COLUMN).to_pylist())) if model.partitioned else None
+def _model_entry(written: WrittenModel, model: PublishedModel, reporting_year: int) -> dict:
+    years = written.years
     if model.partitioned and reporting_year not in years:
         logger.warning("%s has no rows for reporting year %s", model.published_name, reporting_year)
     logger.info(
         "%s: %d rows, %d files%s",
         model.published_name,
-        table.num_rows,
-        len(files),
+        written.rows,
+        len(written.files),
         f", years {years}" if years else "",
     )
-    entry = _table_entry(
+    return _table_entry(
         model.published_name,
         model.primary_key,
         [(c.name, c.data_type) for c in model.columns],
-        files,
-        table.num_rows,
+        written.files,
+        written.rows,
         model=model.unique_id,
         relation=f"{model.database}.{model.schema}.{model.alias}",
         partitioned_by=PARTITION_COLUMN if model.partitioned else None,
         reporting_years=years,
     )
-    versions = set()
-    if METHOD_VERSION_COLUMN in model.column_names:
-        values = pc.unique(table.column(METHOD_VERSION_COLUMN)).to_pylist()
-        versions = {str(value) for value in values if value is not None}
-    return entry, files, versions
 
 
 def _write_database(

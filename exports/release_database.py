@@ -13,8 +13,8 @@ table's CSV copy and rows in the order of its files (sorted by the primary key).
 
 The storage format is DuckDB's v1.0.0, which DuckDB 0.10 and every later version read
 (README, "Read a release"). For a given DuckDB version the file is byte-identical whenever
-its tables are: it is written on one thread, and without FSST string compression, which
-picks its symbol table from a random sample.
+its tables are: it is written on one thread, within a fixed memory limit, and without FSST
+string compression, which picks its symbol table from a random sample.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ from exports.table_files import quote_identifier
 
 RELEASE_DATABASE_FILE = "release.duckdb"
 STORAGE_VERSION = "v1.0.0"
+# Fixed, not DuckDB's default (most of the machine): the writer's memory stays flat however
+# many years the release holds, and the file's block layout, which follows the limit, is the
+# same on every machine.
+MEMORY_LIMIT = "128MB"
 _CATALOG = "release"
 _SOURCE_VIEW = "csv_only_source"
 
@@ -61,7 +65,7 @@ def add_release_database_tables(release_dir: Path, tables: Sequence[TableDoc]) -
 def _create_tables(
     path: Path, release_dir: Path, tables: Sequence[TableDoc], csv_only_tables: Mapping[str, pa.Table]
 ) -> None:
-    with duckdb.connect(config={"threads": 1}) as connection:
+    with duckdb.connect(config={"threads": 1, "memory_limit": MEMORY_LIMIT}) as connection:
         connection.execute("SET disabled_compression_methods = 'fsst'")
         connection.execute(
             f"ATTACH {_literal(path.as_posix())} AS {_CATALOG} (STORAGE_VERSION '{STORAGE_VERSION}')"

@@ -11,7 +11,10 @@ CSV copies are for spreadsheet users, so their text is made safe to open in a sp
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import duckdb
@@ -48,6 +51,13 @@ CSV_SETTINGS = pa_csv.WriteOptions(
     quoting_style="needed",
     quoting_header="none",
 )
+_CSV_BODY = pa_csv.WriteOptions(
+    include_header=False,
+    delimiter=CSV_SETTINGS.delimiter,
+    eol=CSV_SETTINGS.eol,
+    null_string=CSV_SETTINGS.null_string,
+    quoting_style=CSV_SETTINGS.quoting_style,
+)
 
 
 class WarehouseMismatchError(RuntimeError):
@@ -60,20 +70,146 @@ class DataFile:
     rows: int
 
 
+@dataclass(frozen=True)
+class WrittenModel:
+    files: list[DataFile]  # the parquet files, then the CSV copy
+    rows: int
+    years: list[int] | None  # the reporting years with rows (partitioned models only)
+
+
+def write_published_model(
+    connection: duckdb.DuckDBPyConnection,
+    model: PublishedModel,
+    release_dir: Path,
+    reporting_year: int,
+    inspect: Callable[[pa.Table], None] = lambda rows: None,
+) -> WrittenModel:
+    """Read the model from the warehouse and write its files (write_table_files).
+
+    A model partitioned by a reporting year in its primary key is read one year at a time,
+    so memory holds one year's rows however many years the release has; the files are the
+    same bytes as from the whole table. `inspect` sees every piece of rows read.
+    """
+    _check_relation(connection, model)
+    if not model.partitioned or PARTITION_COLUMN not in model.primary_key:
+        table = _sorted_rows(connection, model)
+        inspect(table)
+        files = write_table_files(table, model, release_dir, reporting_year)
+        years = sorted(set(table.column(PARTITION_COLUMN).to_pylist())) if model.partitioned else None
+        return WrittenModel(files, table.num_rows, years)
+    return _write_by_year(connection, model, release_dir, reporting_year, inspect)
+
+
 def read_published_table(connection: duckdb.DuckDBPyConnection, model: PublishedModel) -> pa.Table:
     """The model's rows, in declared column order and types, in a total, repeatable order."""
     _check_relation(connection, model)
-    relation = ".".join(quote_identifier(part) for part in (model.database, model.schema, model.alias))
+    return _sorted_rows(connection, model)
+
+
+def _sorted_rows(connection: duckdb.DuckDBPyConnection, model: PublishedModel, year: int | None = None) -> pa.Table:
+    """The model's rows (of one reporting year, if given) in the published order."""
     other_columns = [name for name in model.column_names if name not in model.primary_key]
     # NULLS LAST is explicit so the order does not depend on a session default.
     order_by = ", ".join(
         f"{quote_identifier(name)} ASC NULLS LAST" for name in (*model.primary_key, *other_columns)
     )
     select = ", ".join(quote_identifier(name) for name in model.column_names)
-    table = connection.sql(f"SELECT {select} FROM {relation} ORDER BY {order_by}").to_arrow_table()
+    where = f" WHERE {quote_identifier(PARTITION_COLUMN)} = ?" if year is not None else ""
+    query = f"SELECT {select} FROM {_relation(model)}{where} ORDER BY {order_by}"
+    table = connection.sql(query, params=[year] if year is not None else None).to_arrow_table()
     # safe=True: a value that does not fit its published type fails instead of changing.
     # One chunk per column, so the file layout cannot depend on how DuckDB batched the result.
     return table.cast(model.arrow_schema(), safe=True).combine_chunks()
+
+
+def _write_by_year(
+    connection: duckdb.DuckDBPyConnection,
+    model: PublishedModel,
+    release_dir: Path,
+    reporting_year: int,
+    inspect: Callable[[pa.Table], None],
+) -> WrittenModel:
+    """A partitioned model's files, one reporting year in memory at a time.
+
+    The CSV copy is sorted by the key columns before the year (`leading`, e.g. metric_id),
+    then the year, then the rest: each year's rows are cut into runs of one leading value,
+    kept in a spool file per value, and the spools are joined in the warehouse's order.
+    """
+    year_column = quote_identifier(PARTITION_COLUMN)
+    ((nulls,),) = connection.sql(f"SELECT count(*) FROM {_relation(model)} WHERE {year_column} IS NULL").fetchall()
+    if nulls:
+        raise WarehouseMismatchError(
+            f"{model.unique_id}: {nulls} rows have a null {PARTITION_COLUMN}, "
+            "which cannot be published as a partition"
+        )
+    years = [year for (year,) in connection.sql(
+        f"SELECT DISTINCT {year_column} FROM {_relation(model)} ORDER BY {year_column}").fetchall()]
+    leading = list(model.primary_key[:model.primary_key.index(PARTITION_COLUMN)])
+    spool = _CsvSpool(connection, model, leading, release_dir)
+    files, rows = [], 0
+    try:
+        # An empty table still gets one (empty) file, in the release's year, so that readers
+        # globbing the table's folder always find a file and its schema.
+        for year in years or [reporting_year]:
+            table = _sorted_rows(connection, model, year)
+            inspect(table)
+            path = release_dir / model.published_name / f"{PARTITION_COLUMN}={year}" / PARTITION_FILE_NAME
+            files.append(write_parquet(table.drop_columns([PARTITION_COLUMN]), path, release_dir))
+            spool.add(table)
+            rows += table.num_rows
+        csv_path = release_dir / CSV_FOLDER / f"{model.published_name}.csv"
+        spool.join(csv_path)
+    finally:
+        spool.remove()
+    files.append(DataFile(csv_path.relative_to(release_dir), rows))
+    return WrittenModel(files, rows, years)
+
+
+class _CsvSpool:
+    """The CSV copy of a table read in pieces sorted by `leading` columns: a spool file per
+    leading value, appended piece by piece, then joined in the order of those values."""
+
+    def __init__(self, connection, model: PublishedModel, leading: list[str], release_dir: Path) -> None:
+        self.schema = model.arrow_schema()
+        self.leading = leading
+        self.folder = release_dir / f".csv-{model.published_name}"
+        self.folder.mkdir(parents=True)
+        if leading:
+            columns = ", ".join(quote_identifier(name) for name in leading)
+            order = ", ".join(f"{quote_identifier(name)} ASC NULLS LAST" for name in leading)
+            values = connection.sql(f"SELECT DISTINCT {columns} FROM {_relation(model)} ORDER BY {order}").fetchall()
+        else:
+            values = [()]
+        self.spools = {tuple(value): self.folder / f"{number}.csv" for number, value in enumerate(values)}
+
+    def add(self, table: pa.Table) -> None:
+        """Append a piece of rows, sorted by the leading columns first, to the spools."""
+        if self.leading:
+            keys = zip(*(table.column(name).to_pylist() for name in self.leading))
+        else:
+            keys = [()] * table.num_rows
+        start = 0
+        for key, run in groupby(keys):
+            length = sum(1 for _ in run)
+            with open(self.spools[key], "ab") as spool:
+                pa_csv.write_csv(escape_string_columns(table.slice(start, length)), spool, _CSV_BODY)
+            start += length
+
+    def join(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as target:
+            pa_csv.write_csv(self.schema.empty_table(), target, CSV_SETTINGS)  # the header
+            for spool in self.spools.values():
+                if spool.exists():
+                    with open(spool, "rb") as source:
+                        shutil.copyfileobj(source, target, 1 << 20)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _relation(model: PublishedModel) -> str:
+    return ".".join(quote_identifier(part) for part in (model.database, model.schema, model.alias))
 
 
 def write_table_files(

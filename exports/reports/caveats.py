@@ -57,7 +57,7 @@ def _suppression(data: ReleaseData) -> str:
         "suppressed = true; it is not a zero."
     )
     try:
-        metrics = data.table("equity_metrics", ["suppressed", "reporting_year"])
+        metrics = data.table("equity_metrics", ["suppressed", "reporting_year"], where={"reporting_year": data.reporting_year})
     except MissingData:
         return base
     this_year = metrics[metrics["reporting_year"] == data.reporting_year]
@@ -76,7 +76,8 @@ def _unknown(data: ReleaseData, year: int) -> str:
     )
     try:
         metrics = data.table("equity_metrics", ["metric_id", "geography_level", "breakdown", "group", "value",
-                                                "reporting_year"])
+                                                "reporting_year"],
+                             where={"reporting_year": year, "geography_level": "national"})
     except MissingData:
         return base
     national = metrics[
@@ -97,7 +98,8 @@ def _pooled(data: ReleaseData, year: int) -> str:
     )
     try:
         metrics = data.table("equity_metrics", ["metric_id", "geography_level", "breakdown", "reporting_year",
-                                                "trusts_contributing", "trusts_expected"])
+                                                "trusts_contributing", "trusts_expected"],
+                             where={"reporting_year": year, "geography_level": "national"})
     except MissingData:
         return base
     national = metrics[

@@ -206,6 +206,14 @@ def headline_rows(frame: pd.DataFrame, levels: Sequence[str] | None = None) -> p
     return frame[selected]
 
 
+def headline_filter(levels: Sequence[str] | None = None, metric_ids: Sequence[str] | None = None) -> dict:
+    """What headline_rows selects, as ReleaseData.table's `where`: read only those rows."""
+    where = {"metric_id": set(metric_ids or {headline.metric_id for headline in HEADLINES}), "breakdown": "all"}
+    if levels is not None:
+        where["geography_level"] = set(levels)
+    return where
+
+
 def for_picking(frame: pd.DataFrame) -> pd.DataFrame:
     """A small frame that is filtered many times, with its text held as Python strings.
 

@@ -520,7 +520,8 @@ def _first_column(frame: pd.DataFrame, names: tuple[str, ...]) -> str:
 
 def _suppressed_in_metrics(data: ReleaseData, stats: dict) -> str:
     try:
-        metrics = data.table("equity_metrics", ["metric_id", "geography_level", "suppressed", "reporting_year"])
+        metrics = data.table("equity_metrics", ["metric_id", "geography_level", "suppressed", "reporting_year"],
+                             where={"suppressed": True})
     except MissingData as missing:
         return page.unavailable("suppressed figures", str(missing))
     suppressed = metrics[metrics["suppressed"].fillna(False).astype(bool)]

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_rows, is_survey
+from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_filter, headline_rows, is_survey
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 from exports.reports.trend_charts import BAND
@@ -39,7 +39,7 @@ def regions_section(data: ReleaseData, stats: dict) -> page.Section:
         "from equity), and 'similar' otherwise."
     ))
     try:
-        metrics = data.table("equity_metrics", COLUMNS)
+        metrics = data.table("equity_metrics", COLUMNS, where=headline_filter(["national", "region"]))
     except MissingData as missing:
         section.add(page.unavailable("regional comparison", str(missing)))
         return section
@@ -63,7 +63,7 @@ def regions_section(data: ReleaseData, stats: dict) -> page.Section:
 
 def _benchmarks(data: ReleaseData) -> pd.DataFrame | None:
     try:
-        benchmarks = data.table("equity_benchmarks", BENCHMARK_COLUMNS)
+        benchmarks = data.table("equity_benchmarks", BENCHMARK_COLUMNS, where=headline_filter(["region"]))
     except MissingData:
         return None
     return for_picking(headline_rows(benchmarks, ["region"]))

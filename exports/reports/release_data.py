@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -79,6 +79,7 @@ class ReleaseData:
         self.release_dir = Path(release_dir)
         self.context = context
         self._tables: dict[str, pd.DataFrame | None] = {}
+        self._present: dict[str, bool] = {}
 
     @property
     def reporting_year(self) -> int:
@@ -89,19 +90,47 @@ class ReleaseData:
         return self.release_dir / QUALITY_FOLDER
 
     def has_table(self, name: str) -> bool:
-        return self._read(name) is not None
+        if name not in self._present:
+            self._present[name] = bool(_table_files(self.release_dir / name))
+            if not self._present[name]:
+                logger.info("Reports: table %s is not in %s", name, self.release_dir.name)
+        return self._present[name]
 
-    def table(self, name: str, columns: Iterable[str] = ()) -> pd.DataFrame:
+    def table(self, name: str, columns: Iterable[str] = (), where: Mapping[str, object] | None = None) -> pd.DataFrame:
         """The whole published table (all years, `reporting_year` included when partitioned).
 
+        With `where` ({column: value, or a set of values}), only the rows it selects and only
+        `columns`, read from the parquet without the rest: what a large table's readers use,
+        so that memory follows what a page shows, not the table's years. The rows keep the
+        table's order. Not kept: each call reads again.
         Raises MissingData when the table, or one of `columns`, is not in the release.
         """
+        columns = list(columns)
+        if where is not None:
+            return self._read_where(name, columns, where)
         frame = self._read(name)
         if frame is None:
             raise MissingData(f"table {name} is not in this release")
         missing = [column for column in columns if column not in frame.columns]
         if missing:
             raise MissingData(f"table {name} has no column(s) {', '.join(missing)}")
+        return frame
+
+    def _read_where(self, name: str, columns: list[str], where: Mapping[str, object]) -> pd.DataFrame:
+        dataset = _dataset(self.release_dir / name) if self.has_table(name) else None
+        if dataset is None:
+            raise MissingData(f"table {name} is not in this release")
+        missing = [column for column in [*columns, *where] if column not in dataset.schema.names]
+        if missing:
+            raise MissingData(f"table {name} has no column(s) {', '.join(dict.fromkeys(missing))}")
+        selected = None
+        for column, wanted in where.items():
+            test = (ds.field(column).isin(sorted(wanted)) if isinstance(wanted, (set, frozenset, list, tuple))
+                    else ds.field(column) == wanted)
+            selected = test if selected is None else selected & test
+        frame = dataset.to_table(columns=columns, filter=selected, fragment_readahead=1).to_pandas()
+        # The scan's buffers go back to the system, not kept by Arrow's allocator for later.
+        pa.default_memory_pool().release_unused()
         return frame
 
     def quality_file(self, relative: str) -> Path:
@@ -157,13 +186,26 @@ class ReleaseData:
         return self._tables[name]
 
 
+def _table_files(folder: Path) -> list[Path]:
+    single = folder / f"{folder.name}.parquet"
+    if single.is_file():
+        return [single]
+    return sorted(folder.glob(f"{PARTITION_COLUMN}=*/*.parquet")) if folder.is_dir() else []
+
+
+def _dataset(folder: Path) -> ds.Dataset | None:
+    parts = _table_files(folder)
+    if not parts:
+        return None
+    if parts[0].parent == folder:
+        return ds.dataset(os.fspath(parts[0]), format="parquet")
+    return ds.dataset([os.fspath(part) for part in parts], format="parquet", partitioning=_PARTITIONING,
+                      partition_base_dir=os.fspath(folder))
+
+
 def _read_table(folder: Path) -> pd.DataFrame | None:
     single = folder / f"{folder.name}.parquet"
     if single.is_file():
         return pq.read_table(single).to_pandas()
-    parts = sorted(folder.glob(f"{PARTITION_COLUMN}=*/*.parquet")) if folder.is_dir() else []
-    if not parts:
-        return None
-    dataset = ds.dataset([os.fspath(part) for part in parts], format="parquet", partitioning=_PARTITIONING,
-                         partition_base_dir=os.fspath(folder))
-    return dataset.to_table().to_pandas()
+    dataset = _dataset(folder)
+    return None if dataset is None else dataset.to_table().to_pandas()

@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import HEADLINES, NATIONAL_NAME, Headline, for_picking, headline_rows, is_survey
+from exports.reports.headlines import (HEADLINES, NATIONAL_NAME, Headline, for_picking, headline_filter, headline_rows,
+                                       is_survey)
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 
@@ -44,7 +45,7 @@ def trends_section(data: ReleaseData, stats: dict) -> page.Section:
         "A break in a line is a year without a figure."
     ))
     try:
-        metrics = data.table("equity_metrics", METRIC_COLUMNS)
+        metrics = data.table("equity_metrics", METRIC_COLUMNS, where=headline_filter(["national", "region"]))
     except MissingData as missing:
         section.add(page.unavailable("trend charts", str(missing)))
         return section
@@ -67,7 +68,7 @@ def trends_section(data: ReleaseData, stats: dict) -> page.Section:
 
 def _trends(data: ReleaseData) -> pd.DataFrame | None:
     try:
-        trends = data.table("equity_trends", TRENDS_COLUMNS)
+        trends = data.table("equity_trends", TRENDS_COLUMNS, where=headline_filter(["national", "region"]))
     except MissingData:
         return None
     return for_picking(headline_rows(trends, ["national", "region"]))

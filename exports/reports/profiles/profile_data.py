@@ -18,8 +18,9 @@ from functools import cached_property
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from exports.reports.headlines import HEADLINES, NATIONAL_CODE, Headline
+from exports.reports.headlines import HEADLINES, NATIONAL_CODE, Headline, headline_filter
 from exports.reports.release_data import MissingData, ReleaseData
 
 METRIC_COLUMNS = [
@@ -27,6 +28,7 @@ METRIC_COLUMNS = [
     "value", "ci_lower", "ci_upper", "equity_band", "significant", "suppressed", "note",
 ]
 KEY_COLUMNS = ["geography_code", "metric_id", "group", "comparison", "reporting_year"]
+SERIES_COLUMNS = KEY_COLUMNS  # the key of a figure, its year last
 UNKNOWN_TYPES = {"", "unknown"}
 
 
@@ -40,6 +42,20 @@ def _by_key(frame: pd.DataFrame) -> dict[tuple, dict]:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     keys = zip(*(table.column(column).to_pylist() for column in KEY_COLUMNS), strict=True)
     return dict(zip(keys, table.to_pylist(), strict=True))
+
+
+def _values_by_year(frame: pd.DataFrame) -> dict[tuple, dict[int, object]]:
+    """(geography_code, metric_id, group, comparison) → {year: value}. Earlier years are read
+    only by the trend lines, for their values: a row dict per figure would grow with the years."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    found: dict[tuple, dict[int, object]] = defaultdict(dict)
+    names: dict[str, str] = {}  # one str object per distinct text, not one per row
+    columns = [[names.setdefault(text, text) if isinstance(text, str) else text
+                for text in table.column(name).to_pylist()] for name in SERIES_COLUMNS]
+    values = table.column("value").to_pylist()
+    for code, metric_id, group, comparison, year, value in zip(*columns, values, strict=True):
+        found[(code, metric_id, group, comparison)][year] = value
+    return dict(found)
 
 
 @dataclass(frozen=True)
@@ -70,15 +86,18 @@ class ProfileData:
     def __init__(self, data: ReleaseData) -> None:
         self.data = data
         self.year = data.reporting_year
-        metric_ids = {headline.metric_id for headline in HEADLINES}
-        metrics = data.table("equity_metrics", METRIC_COLUMNS)
-        # Only the columns the pages read: a row dict per figure, about 100,000 of them at 10 years.
-        metrics = metrics.loc[metrics["metric_id"].isin(metric_ids) & (metrics["breakdown"] == "all"), METRIC_COLUMNS]
-        self.figures = _by_key(metrics)
-        self.years = sorted({int(year) for year in metrics["reporting_year"].dropna()})
-        self.benchmarks = self._lookup("equity_benchmarks", ["benchmark"], metric_ids)
-        self.trends = self._lookup("equity_trends", ["value", "direction_of_travel", "includes_predecessors"],
-                                   metric_ids)
+        # The reporting year's figures as row dicts; every year's as values only (trend lines).
+        metrics = data.table("equity_metrics", METRIC_COLUMNS, where={**headline_filter(), "reporting_year": self.year})
+        self.figures = _by_key(metrics[METRIC_COLUMNS])
+        series = data.table("equity_metrics", [*SERIES_COLUMNS, "geography_level", "value"], where=headline_filter())
+        self.years = sorted({int(year) for year in series["reporting_year"].dropna()})
+        self._regions_with_figures = set(series.loc[series["geography_level"] == "region", "geography_code"])
+        self._values = _values_by_year(series)
+        del metrics, series
+        self.benchmarks = self._lookup("equity_benchmarks", ["benchmark"]) or {}
+        trends = self._lookup("equity_trends", ["value", "direction_of_travel", "includes_predecessors"])
+        self.trends = trends or {}
+        self._trend_values = self._series("equity_trends") if trends is not None else {}
         self.has_benchmarks = data.has_table("equity_benchmarks")
         self.has_trends = data.has_table("equity_trends")
         # Trusts with a figure per (metric, group, comparison) in the reporting year.
@@ -87,13 +106,20 @@ class ProfileData:
             if row["geography_level"] == "trust" and row["reporting_year"] == self.year and row["value"] is not None:
                 self._trust_values[(row["metric_id"], row["group"], row["comparison"])][row["geography_code"]] = row["value"]
 
-    def _lookup(self, table: str, columns: list[str], metric_ids: set[str]) -> dict[tuple, dict]:
+    def _lookup(self, table: str, columns: list[str]) -> dict[tuple, dict] | None:
+        """The reporting year's rows of a table, by key; None when the release lacks them."""
         try:
-            frame = self.data.table(table, [*KEY_COLUMNS, "breakdown", *columns])
+            frame = self.data.table(table, [*KEY_COLUMNS, *columns],
+                                    where={**headline_filter(), "reporting_year": self.year})
+        except MissingData:
+            return None
+        return _by_key(frame[[*KEY_COLUMNS, *columns]])
+
+    def _series(self, table: str) -> dict[tuple, dict[int, object]]:
+        try:
+            return _values_by_year(self.data.table(table, [*SERIES_COLUMNS, "value"], where=headline_filter()))
         except MissingData:
             return {}
-        frame = frame[frame["metric_id"].isin(metric_ids) & (frame["breakdown"] == "all")]
-        return _by_key(frame[[*KEY_COLUMNS, *columns]])
 
     # --- organisations ---------------------------------------------------------------
 
@@ -119,7 +145,7 @@ class ProfileData:
 
     @cached_property
     def regions(self) -> list[str]:
-        codes = {row["geography_code"] for row in self.figures.values() if row["geography_level"] == "region"}
+        codes = set(self._regions_with_figures)
         codes |= {self.region_of(code) for code in self.expected_trusts} - {None}
         return sorted(codes, key=lambda code: (self.region_name(code), code))
 
@@ -145,8 +171,8 @@ class ProfileData:
 
     def figure(self, code: str, headline: Headline, *, group=..., comparison=..., year: int | None = None) -> dict | None:
         key = (code, headline.metric_id, headline.group if group is ... else group,
-               headline.comparison if comparison is ... else comparison, year or self.year)
-        return self.figures.get(key)
+               headline.comparison if comparison is ... else comparison)
+        return _row_or_value(self.figures, self._values, key, year or self.year, self.year)
 
     def benchmark(self, code: str, headline: Headline, *, group=..., comparison=...) -> str | None:
         key = (code, headline.metric_id, headline.group if group is ... else group,
@@ -154,7 +180,8 @@ class ProfileData:
         return (self.benchmarks.get(key) or {}).get("benchmark")
 
     def trend(self, code: str, headline: Headline, year: int | None = None) -> dict | None:
-        return self.trends.get((code, headline.metric_id, headline.group, headline.comparison, year or self.year))
+        key = (code, headline.metric_id, headline.group, headline.comparison)
+        return _row_or_value(self.trends, self._trend_values, key, year or self.year, self.year)
 
     def national(self, headline: Headline, **which) -> dict | None:
         return self.figure(NATIONAL_CODE, headline, **which)
@@ -242,3 +269,12 @@ class ProfileData:
     @cached_property
     def _indexes(self) -> dict:
         return {}
+
+
+def _row_or_value(rows: dict[tuple, dict], values: dict[tuple, dict[int, object]], key: tuple, year: int,
+                  reporting_year: int) -> dict | None:
+    """The reporting year's row of a figure, or for another year its value alone ({"value": v})."""
+    if year == reporting_year:
+        return rows.get((*key, year))
+    by_year = values.get(key)
+    return {"value": by_year[year]} if by_year is not None and year in by_year else None
