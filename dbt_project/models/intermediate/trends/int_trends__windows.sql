@@ -13,8 +13,8 @@
 -- The regressions take three passes: the window's means; sums of centred products, giving
 -- slope = Sxy / Sxx; the residual sum of squares SSE = sum of (d - mean d - slope (x - mean x))^2.
 -- Each pass works on one row per key holding the window's years side by side (value_x4 is
--- the value at x = -4, ..., value_x0 at x = 0), joined from the series by an integer series id
--- and the year: no range join to pivot back, no ordered aggregate.
+-- the value at x = -4, ..., value_x0 at x = 0): no join back to the points, no ordered
+-- aggregate.
 {%- if var('trend_minimum_years') < 3 %}
     {{ exceptions.raise_compiler_error(
         "var trend_minimum_years must be at least 3: a t-interval needs n - 2 >= 1 degrees of freedom") }}
@@ -26,26 +26,20 @@
     {%- do distance_at.append('distance_x' ~ (x | abs)) %}
 {%- endfor %}
 {%- set key_columns = ['metric_id', 'reporting_year', 'geography_level', 'geography_code', 'breakdown', '"group"', 'comparison'] %}
-{%- set series_columns = key_columns | reject('equalto', 'reporting_year') | list %}
-{#- the same series (the key's columns but the year; group and comparison may be null) -#}
-{%- set series_conditions = [] %}
-{%- for column in series_columns %}
-    {%- do series_conditions.append('__left__.' ~ column ~ (' is not distinct from ' if column in ['"group"', 'comparison'] else ' = ') ~ '__right__.' ~ column) %}
-{%- endfor %}
-{%- set series_match = series_conditions | join('\n        and ') %}
 
 with
 
 -- the equity_metrics keys, each with a surrogate id for the joins below
-keys as materialized (
+keys as (
 
-    select {{ key_columns | join(', ') }}, row_number() over () as key_id
+    select
+        {{ key_columns | join(', ') }},
+        row_number() over (order by {{ key_columns | join(', ') }}) as key_id
     from {{ ref('fct_equity_metrics') }}
 
 ),
 
--- read three times: a plain scan of the table each time costs less than materializing it
-series as not materialized (
+series as (
 
     select * from {{ ref('int_trends__series') }}
 
@@ -57,81 +51,46 @@ t_quantiles as (
 
 ),
 
--- one integer id per series (a key without its year), so that the window's years join on
--- (series_id, year) instead of on six strings, two of them nullable
-series_ids as materialized (
-
-    select *, row_number() over () as series_id
-    from (
-        select distinct {{ series_columns | join(', ') }}
-        from series
-    )
-
-),
-
--- the series' figures, one row per series and year (the series' grain)
-points as materialized (
+-- every year of the key's series in its window; x = year - Y (-4 ... 0)
+window_points as (
 
     select
-        series_ids.series_id,
-        series.reporting_year,
+        keys.key_id,
+        keys.geography_code,
+        series.reporting_year - keys.reporting_year as x,
         series.value,
         series.ci_lower,
         series.ci_upper,
-        series.equity_distance as distance
-    from series
-    inner join series_ids
-        on {{ series_match | replace('__left__', 'series') | replace('__right__', 'series_ids') }}
-
-),
-
--- the years that pool a lineage's trusts (few)
-lineage_points as (
-
-    select
-        series_ids.series_id,
-        series.reporting_year,
+        series.equity_distance as distance,
         series.pooled_org_codes
-    from series
-    inner join series_ids
-        on {{ series_match | replace('__left__', 'series') | replace('__right__', 'series_ids') }}
-    where series.value is not null
-        and series.pooled_org_codes is not null
-
-),
-
--- each key with its series' id (null when the key has no series)
-key_series as materialized (
-
-    select keys.key_id, keys.reporting_year, keys.geography_code, series_ids.series_id
     from keys
-    left join series_ids
-        on {{ series_match | replace('__left__', 'keys') | replace('__right__', 'series_ids') }}
+    inner join series
+        on keys.metric_id = series.metric_id
+        and keys.geography_level = series.geography_level
+        and keys.geography_code = series.geography_code
+        and keys.breakdown = series.breakdown
+        and keys."group" is not distinct from series."group"
+        and keys.comparison is not distinct from series.comparison
+        and series.reporting_year
+            between keys.reporting_year - ({{ var('trend_window_years') }} - 1) and keys.reporting_year
 
 ),
 
--- one row per key: the window's value and d at each x = year - Y (-4 ... 0), and the
--- figures for Y and Y-1; a year without a point is null, as a year with a null value
+-- one row per key: the window's value and d at each x, and the figures for Y and Y-1
 window_years as (
 
     select
-        key_series.*,
+        key_id,
         {%- for x in xs %}
-        {%- set point = 'point_x' ~ (x | abs) %}
-        {{ point }}.value as {{ value_at[loop.index0] }},
-        {{ point }}.distance as {{ distance_at[loop.index0] }},
+        max(case when x = {{ x }} then value end) as {{ value_at[loop.index0] }},
+        max(case when x = {{ x }} then distance end) as {{ distance_at[loop.index0] }},
         {%- endfor %}
-        point_x0.ci_lower as ci_lower,
-        point_x0.ci_upper as ci_upper,
-        point_x1.ci_lower as previous_ci_lower,
-        point_x1.ci_upper as previous_ci_upper
-    from key_series
-    {%- for x in xs %}
-    {%- set point = 'point_x' ~ (x | abs) %}
-    left join points as {{ point }}
-        on key_series.series_id = {{ point }}.series_id
-        and key_series.reporting_year + ({{ x }}) = {{ point }}.reporting_year
-    {%- endfor %}
+        max(case when x = 0 then ci_lower end) as ci_lower,
+        max(case when x = 0 then ci_upper end) as ci_upper,
+        max(case when x = -1 then ci_lower end) as previous_ci_lower,
+        max(case when x = -1 then ci_upper end) as previous_ci_upper
+    from window_points
+    group by key_id
 
 ),
 
@@ -206,23 +165,19 @@ window_residuals as (
 pooled_codes as (
 
     select
-        series_id,
-        reporting_year,
+        key_id,
         array_to_string(list_sort(list_distinct(list(org_code))), ';') as pooled_org_codes,
         bool_or(org_code <> geography_code) as pools_predecessors
     from (
         select
-            key_series.series_id,
-            key_series.reporting_year,
-            key_series.geography_code,
-            unnest(string_split(lineage_points.pooled_org_codes, ';')) as org_code
-        from key_series
-        inner join lineage_points
-            on key_series.series_id = lineage_points.series_id
-            and lineage_points.reporting_year
-                between key_series.reporting_year - ({{ var('trend_window_years') }} - 1) and key_series.reporting_year
+            key_id,
+            geography_code,
+            unnest(string_split(pooled_org_codes, ';')) as org_code
+        from window_points
+        where value is not null
+            and pooled_org_codes is not null
     )
-    group by series_id, reporting_year
+    group by key_id
 
 ),
 
@@ -252,9 +207,9 @@ windows as (
         slopes.previous_value,
         slopes.previous_ci_lower,
         slopes.previous_ci_upper,
-        slopes.years_with_value,
+        coalesce(slopes.years_with_value, 0) as years_with_value,
         slopes.slope_5yr,
-        slopes.years_with_distance,
+        coalesce(slopes.years_with_distance, 0) as years_with_distance,
         slopes.distance_slope,
         slopes.distance_slope_se,
         t_quantiles.t_quantile,
@@ -265,11 +220,10 @@ windows as (
         case when pooled_codes.pools_predecessors then pooled_codes.pooled_org_codes end
             as pooled_org_codes
     from keys
-    inner join slopes
+    left join slopes
         on keys.key_id = slopes.key_id
     left join pooled_codes
-        on slopes.series_id = pooled_codes.series_id
-        and slopes.reporting_year = pooled_codes.reporting_year
+        on keys.key_id = pooled_codes.key_id
     left join t_quantiles
         on slopes.distance_slope is not null
         and slopes.years_with_distance - 2 = t_quantiles.degrees_of_freedom
