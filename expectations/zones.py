@@ -38,7 +38,9 @@ CHUNK_ROWS = 1_000_000
 _ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "date": pa.date32()}
 _INT64_AS_NULLABLE = {pa.int64(): pd.Int64Dtype()}.get
 # Text in which nearly every value differs: a dictionary would be as large as the column
-# and slower to build than the comparisons it would speed up, so it stays plain.
+# and slower to build than the comparisons it would speed up, so it stays plain. (Handing
+# them to GX as categoricals, for a cheaper batch-marker hash and row copies, was measured
+# on the 10-year landing: the same results and fingerprints, no CPU saved, +0.1 GiB.)
 IDENTIFIERS = frozenset({"respondent_id", "case_ref", "practitioner_pseudonym"})
 _NO_YEAR = -1  # stands for a null folder year (reference files) while counting
 
