@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from exports.reports.headlines import HEADLINES, for_picking, headline_rows
+from exports.reports.headlines import HEADLINES, for_picking, headline_filter
 
 
 def _metrics() -> pd.DataFrame:
@@ -23,12 +23,22 @@ def _metrics() -> pd.DataFrame:
                                       "breakdown": "str", "note": "str"})
 
 
-def test_headline_rows_of_some_levels_are_a_level_filter_then_headline_rows() -> None:
+def _selected(frame: pd.DataFrame, where: dict) -> pd.DataFrame:
+    """ReleaseData.table's `where` as a pandas filter: a set is any of its values, else equality."""
+    selected = pd.Series(True, index=frame.index)
+    for column, wanted in where.items():
+        selected &= frame[column].isin(wanted) if isinstance(wanted, set) else frame[column] == wanted
+    return frame[selected]
+
+
+def test_the_headline_filter_selects_headline_metrics_breakdown_all_at_the_levels_asked() -> None:
     metrics = _metrics()
-    for levels in (["national", "region"], ["national", "trust"], ["region"]):
-        expected = headline_rows(metrics[metrics["geography_level"].isin(levels)])
-        pd.testing.assert_frame_equal(headline_rows(metrics, levels), expected)  # index labels too
-    assert list(headline_rows(metrics, ["region"])["geography_code"]) == ["R1"]
+    assert list(_selected(metrics, headline_filter(["region"]))["geography_code"]) == ["R1"]
+    assert list(_selected(metrics, headline_filter(["national", "trust"]))["geography_code"]) == ["E", "T1", "T2"]
+    every_level = _selected(metrics, headline_filter())
+    assert list(every_level["geography_code"]) == ["E", "R1", "T1", "T2"]
+    assert set(every_level["metric_id"]) == {HEADLINES[0].metric_id} and set(every_level["breakdown"]) == {"all"}
+    assert _selected(metrics, headline_filter(metric_ids=["not_a_headline"]))["breakdown"].eq("all").all()
 
 
 def test_a_frame_for_picking_keeps_its_values_order_and_missing_values() -> None:

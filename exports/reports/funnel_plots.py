@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
 from exports.reports.funnel import LIMITS, Z_95, Z_998, FunnelBasis, funnel_basis, limit_curve, size_grid
-from exports.reports.headlines import FUNNEL_HEADLINES, SIZE_LABELS, Headline, headline_filter, headline_rows
+from exports.reports.headlines import FUNNEL_HEADLINES, SIZE_LABELS, Headline, headline_filter
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 
@@ -65,7 +65,6 @@ def funnel_section(data: ReleaseData, stats: dict) -> page.Section:
     except MissingData as missing:
         section.add(page.unavailable("funnel plots", str(missing)))
         return section
-    metrics = headline_rows(metrics, ["national", "trust"])
     made = rows = 0
     for headline in FUNNEL_HEADLINES:
         html, shown = _funnel(headline, metrics, data)

@@ -197,17 +197,9 @@ HEADLINES = (
 TRUST_HEADLINES = tuple(headline for headline in HEADLINES if headline.published_for_trusts)
 
 
-def headline_rows(frame: pd.DataFrame, levels: Sequence[str] | None = None) -> pd.DataFrame:
-    """The rows of any headline metric, breakdown all (and of these geography levels): a small
-    frame to pick from many times. One selection of the whole table, not a large one first."""
-    selected = frame["metric_id"].isin({headline.metric_id for headline in HEADLINES}) & (frame["breakdown"] == "all")
-    if levels is not None:
-        selected &= frame["geography_level"].isin(levels)
-    return frame[selected]
-
-
 def headline_filter(levels: Sequence[str] | None = None, metric_ids: Sequence[str] | None = None) -> dict:
-    """What headline_rows selects, as ReleaseData.table's `where`: read only those rows."""
+    """The rows of the headline metrics (or of these `metric_ids`), breakdown all, and of these
+    geography levels, as ReleaseData.table's `where`: only those rows are read."""
     where = {"metric_id": set(metric_ids or {headline.metric_id for headline in HEADLINES}), "breakdown": "all"}
     if levels is not None:
         where["geography_level"] = set(levels)

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_filter, headline_rows, is_survey
+from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_filter, is_survey
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 from exports.reports.trend_charts import BAND
@@ -49,7 +49,7 @@ def regions_section(data: ReleaseData, stats: dict) -> page.Section:
             "Benchmarks against England are not available in this release (table equity_benchmarks is not "
             "published yet): regions are shown without a better, similar or worse label."
         ))
-    metrics = for_picking(headline_rows(metrics, ["national", "region"]))
+    metrics = for_picking(metrics)
     made = rows = 0
     for headline in HEADLINES:
         html, charted, shown = _dot_plot(headline, metrics, benchmarks, data)
@@ -66,7 +66,7 @@ def _benchmarks(data: ReleaseData) -> pd.DataFrame | None:
         benchmarks = data.table("equity_benchmarks", BENCHMARK_COLUMNS, where=headline_filter(["region"]))
     except MissingData:
         return None
-    return for_picking(headline_rows(benchmarks, ["region"]))
+    return for_picking(benchmarks)
 
 
 def _dot_plot(

@@ -16,8 +16,7 @@ import plotly.graph_objects as go
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import (HEADLINES, NATIONAL_NAME, Headline, for_picking, headline_filter, headline_rows,
-                                       is_survey)
+from exports.reports.headlines import HEADLINES, NATIONAL_NAME, Headline, for_picking, headline_filter, is_survey
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 
@@ -54,7 +53,7 @@ def trends_section(data: ReleaseData, stats: dict) -> page.Section:
         section.add(page.note(
             "Direction of travel is not available in this release (table equity_trends is not published yet)."
         ))
-    metrics = for_picking(headline_rows(metrics, ["national", "region"]))
+    metrics = for_picking(metrics)
     charts_made = rows_shown = 0
     for headline in HEADLINES:
         html, rows = _headline_chart(headline, metrics, trends, data)
@@ -71,7 +70,7 @@ def _trends(data: ReleaseData) -> pd.DataFrame | None:
         trends = data.table("equity_trends", TRENDS_COLUMNS, where=headline_filter(["national", "region"]))
     except MissingData:
         return None
-    return for_picking(headline_rows(trends, ["national", "region"]))
+    return for_picking(trends)
 
 
 def _series(headline: Headline, metrics: pd.DataFrame, data: ReleaseData) -> list[tuple[str, str, pd.DataFrame]]:
