@@ -17,12 +17,10 @@ from exports.reports import formatting as fmt
 from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_filter, is_survey
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
-from exports.reports.trend_charts import BAND
+from exports.reports.trend_charts import BAND, METRIC_COLUMNS
 
-COLUMNS = [
-    "metric_id", "reporting_year", "geography_level", "geography_code", "breakdown", "group", "comparison",
-    "value", "ci_lower", "ci_upper", "suppressed", "note", "trusts_contributing", "trusts_expected",
-]
+# The trend charts' selection of England's and the regions' rows: read once for both (keep).
+COLUMNS = METRIC_COLUMNS
 BENCHMARK_COLUMNS = [
     "metric_id", "reporting_year", "geography_level", "geography_code", "breakdown", "group", "comparison", "benchmark",
 ]
@@ -39,7 +37,7 @@ def regions_section(data: ReleaseData, stats: dict) -> page.Section:
         "from equity), and 'similar' otherwise."
     ))
     try:
-        metrics = data.table("equity_metrics", COLUMNS, where=headline_filter(["national", "region"]))
+        metrics = data.table("equity_metrics", COLUMNS, where=headline_filter(["national", "region"]), keep=True)
     except MissingData as missing:
         section.add(page.unavailable("regional comparison", str(missing)))
         return section

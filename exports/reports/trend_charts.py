@@ -44,7 +44,7 @@ def trends_section(data: ReleaseData, stats: dict) -> page.Section:
         "A break in a line is a year without a figure."
     ))
     try:
-        metrics = data.table("equity_metrics", METRIC_COLUMNS, where=headline_filter(["national", "region"]))
+        metrics = data.table("equity_metrics", METRIC_COLUMNS, where=headline_filter(["national", "region"]), keep=True)
     except MissingData as missing:
         section.add(page.unavailable("trend charts", str(missing)))
         return section
