@@ -396,6 +396,26 @@ def test_national_report_rounds_percentages_to_1_dp_and_rls_to_2_dp(reports) -> 
     assert figures and "bdata" not in "".join(figures), "chart data are plain, rounded numbers"
 
 
+def test_a_number_is_shown_as_the_text_of_its_rounded_value() -> None:
+    # `number` formats a float once; the text must be that of `rounded` (the value a chart
+    # plots), halves, negative zero, large values and missing values included.
+    import random
+
+    from exports.reports.formatting import MISSING, rounded
+
+    generator = random.Random(11)
+    values = [0.0, -0.0, 0.005, -0.005, 0.015, 1.005, 2.675, -0.0049, 0.05, 0.25, 1.25, 12345.675,
+              999999999999.99, -999999999999.995, 1e15 + 0.5, float("nan"), float("inf"), None, 3, -7]
+    values += [generator.uniform(-1000, 1000) for _ in range(5000)]
+    values += [round(generator.uniform(-100, 100), generator.randint(0, 4)) + 0.005 for _ in range(5000)]
+    for value in values:
+        for measure in Measure:
+            shown = rounded(value, measure)
+            expected = MISSING if shown is None else f"{shown:,.{measure.decimals}f}".replace("-", "−")
+            assert number(value, measure) == expected, (value, measure)
+            assert number(value, measure, unit=True) == (expected if shown is None else expected + measure.unit)
+
+
 def test_the_release_files_keep_the_unrounded_values(reports) -> None:
     data = ReleaseData(Path(reports["release"]), context())
     metrics = data.table("equity_metrics")
