@@ -493,6 +493,17 @@ def test_tables_not_in_the_release_give_a_not_available_section(tmp_path) -> Non
     assert "Counted instead from equity_metrics" in quality
 
 
+def test_a_funnel_shows_the_latest_year_with_trust_rows_when_the_reporting_year_has_none(tmp_path) -> None:
+    from exports.reports.headlines import FUNNEL_HEADLINES
+
+    release = build_release(tmp_path / "release")
+    later = ReleaseContext(reporting_year=YEAR + 1, method_version="1.0", inputs=INPUTS)
+    national = write_reports(release, later)[0].read_text(encoding="utf-8")
+    for headline in FUNNEL_HEADLINES:
+        assert f'<div class="block" id="funnel-{headline.key}"><h3>{page.escape(headline.label)}, {YEAR}</h3>' in national
+    assert national.count("Funnel plot of ") == len(FUNNEL_HEADLINES)
+
+
 def test_an_empty_release_still_gets_both_pages_without_plotly(tmp_path) -> None:
     release = tmp_path / "release"
     release.mkdir()

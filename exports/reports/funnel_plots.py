@@ -59,14 +59,21 @@ def funnel_section(data: ReleaseData, stats: dict) -> page.Section:
         "BME staff for all three metrics."
     ))
     section.add(page.note(METHOD))
+    where = headline_filter(["national", "trust"], [headline.metric_id for headline in FUNNEL_HEADLINES])
     try:
-        metrics = data.table("equity_metrics", COLUMNS, where=headline_filter(
-            ["national", "trust"], [headline.metric_id for headline in FUNNEL_HEADLINES]))
+        # A funnel shows the reporting year: only its file is read, unless a headline has
+        # no trust rows in it (then every year is read, and the funnel shows the latest).
+        this_year = data.table("equity_metrics", COLUMNS, where={**where, "reporting_year": data.reporting_year})
     except MissingData as missing:
         section.add(page.unavailable("funnel plots", str(missing)))
         return section
+    every_year = None
     made = rows = 0
     for headline in FUNNEL_HEADLINES:
+        metrics = this_year
+        if (headline.rows(this_year)["geography_level"] != "trust").all():
+            every_year = data.table("equity_metrics", COLUMNS, where=where) if every_year is None else every_year
+            metrics = every_year
         html, shown = _funnel(headline, metrics, data)
         section.add(html)
         made += shown > 0
