@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
 from exports.reports.funnel import LIMITS, Z_95, Z_998, FunnelBasis, funnel_basis, limit_curve, size_grid
-from exports.reports.headlines import FUNNEL_HEADLINES, SIZE_LABELS, Headline, headline_filter
+from exports.reports.headlines import FUNNEL_HEADLINES, SIZE_LABELS, Headline, headline_filter, rows_of
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 
@@ -201,7 +201,7 @@ def _figure(headline: Headline, basis: FunnelBasis, trusts: pd.DataFrame, data: 
 
 def _table_rows(trusts: pd.DataFrame, basis: FunnelBasis, data: ReleaseData) -> list[list[str]]:
     rows = []
-    for row in trusts.sort_values("geography_code").itertuples(index=False):
+    for row in rows_of(trusts.sort_values("geography_code")):
         region = data.trust_regions.get(row.geography_code)
         if fmt.is_missing(row.value) or fmt.is_missing(row.size) or row.size <= 0:
             position = "not plotted (no RL)" if fmt.is_missing(row.value) else "not plotted"

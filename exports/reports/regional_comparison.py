@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_filter, is_survey
+from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_filter, is_survey, rows_of
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 from exports.reports.trend_charts import BAND, METRIC_COLUMNS
@@ -108,14 +108,14 @@ def _dot_plot(
     if benchmark_text:
         notes.append(f"Against England: {benchmark_text}.")
     if not not_shown.empty:
-        reasons = [f"{row.name} ({'suppressed' if _is_true(row.suppressed) else 'no value'})" for row in not_shown.itertuples()]
+        reasons = [f"{row.name} ({'suppressed' if _is_true(row.suppressed) else 'no value'})" for row in rows_of(not_shown, index=True)]
         notes.append("Not shown: " + ", ".join(sorted(reasons)) + ". See the table for why.")
     table_rows = [
         [row.name, fmt.number(row.value, measure), fmt.interval(row.ci_lower, row.ci_upper, measure),
          *([fmt.number(row.white, measure)] if "white" in regions else []),
          fmt.text(row.benchmark) or fmt.MISSING,
          f"{fmt.count(row.trusts_contributing)} / {fmt.count(row.trusts_expected)}", fmt.text(row.note)]
-        for row in regions.sort_values("name").itertuples()
+        for row in rows_of(regions.sort_values("name"), index=True)
     ]
     headings = [Column("Region"), Column("Value", numeric=True), Column("95% CI", numeric=True),
                 *([Column("White staff", numeric=True)] if "white" in regions else []),

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import HEADLINES, NATIONAL_NAME, Headline, for_picking, headline_filter, is_survey
+from exports.reports.headlines import HEADLINES, NATIONAL_NAME, Headline, for_picking, headline_filter, is_survey, rows_of
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 
@@ -247,7 +247,7 @@ def _direction_note(headline: Headline, trends: pd.DataFrame) -> str:
 def _table_rows(series, measure) -> list[list[str]]:
     rows = []
     for _, name, frame in series:
-        for row in frame.itertuples(index=False):
+        for row in rows_of(frame):
             contributing = (
                 f"{fmt.count(row.trusts_contributing)} / {fmt.count(row.trusts_expected)}"
                 if not fmt.is_missing(row.trusts_contributing) else fmt.MISSING
@@ -276,7 +276,7 @@ def _trend_table(headline: Headline, trends: pd.DataFrame | None, data: ReleaseD
     body = [
         [row.name, fmt.number(row.previous_value, measure), fmt.number(row.change, measure),
          fmt.text(row.direction_of_travel) or fmt.MISSING]
-        for row in latest.sort_values(["order", "name"]).itertuples(index=False)
+        for row in rows_of(latest.sort_values(["order", "name"]))
     ]
     return page.table(
         f"{headline.label}: change from the year before and direction of travel, {year}",
