@@ -81,8 +81,9 @@ def _series(headline: Headline, metrics: pd.DataFrame, data: ReleaseData) -> lis
         white = headline.rows(metrics, group="White")
         series.append(("E-white", f"{NATIONAL_NAME}, White staff", white[white["geography_level"] == "national"]))
     regions = rows[rows["geography_level"] == "region"]
-    codes = sorted(regions["geography_code"].dropna().unique(), key=lambda code: data.region_names.get(code, code))
-    series += [(code, data.region_names.get(code, code), regions[regions["geography_code"] == code]) for code in codes]
+    by_code = dict(iter(regions.groupby("geography_code", sort=False)))  # one split, not a filter per region
+    codes = sorted(by_code, key=lambda code: data.region_names.get(code, code))
+    series += [(code, data.region_names.get(code, code), by_code[code]) for code in codes]
     return [(code, name, frame.sort_values("reporting_year")) for code, name, frame in series]
 
 
