@@ -12,13 +12,17 @@ numbers. Parquet files keep the original text; only the CSV copies are escaped.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE_PREFIX = "'"
 
-_PREFIXES = pa.array(FORMULA_PREFIXES, pa.string())
+# A byte → is it a prefix? All the prefixes are ASCII, so a text's first byte is its first
+# character whenever it could be one of them (a UTF-8 multi-byte character starts at 0x80 or above).
+_IS_PREFIX_BYTE = np.zeros(256, dtype=bool)
+_IS_PREFIX_BYTE[[ord(prefix) for prefix in FORMULA_PREFIXES]] = True
 
 
 def escape_text(value: str) -> str:
@@ -31,14 +35,33 @@ def escape_string_columns(table: pa.Table) -> pa.Table:
     columns = []
     for column, field in zip(table.columns, table.schema, strict=True):
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            # The first character against the prefixes: the pattern's answer at half its cost.
-            first = pc.utf8_slice_codeunits(column, 0, 1)
-            starts_like_formula = pc.is_in(first, value_set=_PREFIXES.cast(field.type))
-            if not pc.any(starts_like_formula).as_py():
+            starts_like_formula = [_starts_like_formula(chunk) for chunk in column.chunks]
+            if not any(found.any() for found in starts_like_formula):
                 columns.append(column)  # most columns have no such text: nothing to build
                 continue
+            condition = pa.chunked_array([pa.array(found) for found in starts_like_formula], pa.bool_())
             escaped = pc.binary_join_element_wise(pa.scalar(ESCAPE_PREFIX, field.type), column, pa.scalar("", field.type))
-            # Nulls stay null: if_else gives null where the condition is null.
-            column = pc.if_else(starts_like_formula, escaped, column)
+            column = pc.if_else(condition, escaped, column)
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _starts_like_formula(chunk: pa.Array) -> np.ndarray:
+    """Per value: is it text whose first character is a prefix (False for null and empty)?
+
+    Read from the array's offsets and bytes in numpy: no per-value call, and no new strings.
+    """
+    found = np.zeros(len(chunk), dtype=bool)
+    if len(chunk) == 0 or len(chunk) == chunk.null_count:
+        return found
+    _, offsets, data = chunk.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=offset_type)[chunk.offset:chunk.offset + len(chunk) + 1]
+    starts = bounds[:-1]
+    non_empty = bounds[1:] > starts
+    if data is None or not non_empty.any():
+        return found
+    found[non_empty] = _IS_PREFIX_BYTE[np.frombuffer(data, dtype=np.uint8)[starts[non_empty]]]
+    if chunk.null_count:
+        found &= chunk.is_valid().to_numpy(zero_copy_only=False)
+    return found

@@ -14,10 +14,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import groupby
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -184,16 +184,14 @@ class _CsvSpool:
 
     def add(self, table: pa.Table) -> None:
         """Append a piece of rows, sorted by the leading columns first, to the spools."""
-        if self.leading:
-            keys = zip(*(table.column(name).to_pylist() for name in self.leading))
-        else:
-            keys = [()] * table.num_rows
-        start = 0
-        for key, run in groupby(keys):
-            length = sum(1 for _ in run)
-            with open(self.spools[key], "ab") as spool:
-                pa_csv.write_csv(escape_string_columns(table.slice(start, length)), spool, _CSV_BODY)
-            start += length
+        if table.num_rows == 0:
+            return
+        escaped = escape_string_columns(table)  # once for the piece, not once per run
+        starts = _run_starts(table, self.leading)
+        keys = table.select(self.leading).take(starts).to_pylist() if self.leading else [{}]
+        for start, end, key in zip(starts, [*starts[1:], table.num_rows], keys, strict=True):
+            with open(self.spools[tuple(key.values())], "ab") as spool:
+                pa_csv.write_csv(escaped.slice(start, end - start), spool, _CSV_BODY)
 
     def join(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -206,6 +204,18 @@ class _CsvSpool:
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _run_starts(table: pa.Table, columns: list[str]) -> list[int]:
+    """Where each run of equal values in `columns` starts in rows (at least one), a null equal
+    to a null; [0] for no columns. Compared as dictionary codes, not row by row in Python."""
+    changed = np.zeros(table.num_rows, dtype=bool)
+    changed[0] = True
+    for name in columns:
+        codes = pc.dictionary_encode(table.column(name), null_encoding="encode").combine_chunks().indices
+        codes = codes.to_numpy(zero_copy_only=False)
+        changed[1:] |= codes[1:] != codes[:-1]
+    return np.flatnonzero(changed).tolist()
 
 
 def _relation(model: PublishedModel) -> str:

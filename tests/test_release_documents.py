@@ -555,6 +555,17 @@ def test_escaping_touches_only_text_that_starts_like_a_formula() -> None:
     assert [escape_text(value) for value in ["=a", "-", "b"]] == ["'=a", "'-", "b"]
 
 
+def test_escaping_a_sliced_chunked_column_escapes_each_value_as_escape_text_does() -> None:
+    # The first character is read from the array's bytes: slices, chunks, nulls, empty text
+    # and multi-byte characters must all give what escape_text gives for each value.
+    values = ["=a", None, "", "é=", "-1", "€", "\tx", "b", None, "@", "'+", "+"]
+    for text_type in (pa.string(), pa.large_string()):
+        column = pa.chunked_array([pa.array(values[:5], text_type), pa.array(values[5:], text_type)])
+        table = pa.table({"text": column}).slice(1, 10)
+        escaped = escape_string_columns(table).column("text").to_pylist()
+        assert escaped == [None if value is None else escape_text(value) for value in values[1:11]]
+
+
 def test_large_string_columns_are_escaped_too() -> None:
     table = pa.table({"text": pa.array(["=1", "x", None], pa.large_string())})
     escaped = escape_string_columns(table)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from exports.reports.headlines import HEADLINES, for_picking, headline_filter
+from exports.reports.headlines import HEADLINES, for_picking, headline_filter, rows_of
 
 
 def _metrics() -> pd.DataFrame:
@@ -60,3 +60,30 @@ def test_a_frame_for_picking_keeps_its_values_order_and_missing_values() -> None
 def test_a_frame_without_arrow_text_is_returned_as_it_is() -> None:
     frame = pd.DataFrame({"value": [1.0, 2.0]})
     assert for_picking(frame) is frame
+
+
+def _same(left, right) -> bool:
+    if left is right:
+        return True
+    return type(left) is type(right) and (
+        (isinstance(left, float) and math.isnan(left) and math.isnan(right)) or bool(left == right))
+
+
+def test_rows_of_gives_the_rows_itertuples_gives() -> None:
+    metrics = _metrics()
+    frame = pd.concat([metrics, for_picking(metrics)[["note"]].rename(columns={"note": "picked note"})], axis=1)
+    frame["count"] = range(len(frame))
+    frame["flag"] = [index % 2 == 0 for index in range(len(frame))]
+    frame["maybe"] = pd.array([None if index % 3 else 1 for index in range(len(frame))], dtype="Int64")
+    frame["yes no"] = pd.array([None if index % 4 else True for index in range(len(frame))], dtype="boolean")
+    frame["value"] = [math.nan if index % 5 == 0 else index / 3 for index in range(len(frame))]
+    frame.index = [10 * index for index in range(len(frame))]
+    plain = frame.drop(columns=["maybe", "yes no"])  # numpy and text columns only: the fast way
+    for selection in (frame, plain, plain.iloc[2:7], plain.iloc[:0], plain[["value"]], plain[[]], frame.iloc[1:3]):
+        for index in (False, True):
+            expected = list(selection.itertuples(index=index))
+            found = rows_of(selection, index=index)
+            assert [row._fields for row in found] == [row._fields for row in expected]
+            for got, want in zip(found, expected, strict=True):
+                assert all(_same(a, b) for a, b in zip(got, want, strict=True)), (got, want)
+            assert len(found) == len(expected)

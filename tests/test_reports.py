@@ -396,6 +396,41 @@ def test_national_report_rounds_percentages_to_1_dp_and_rls_to_2_dp(reports) -> 
     assert figures and "bdata" not in "".join(figures), "chart data are plain, rounded numbers"
 
 
+def test_a_number_is_shown_as_the_text_of_its_rounded_value() -> None:
+    # `number` formats a float once; the text must be that of `rounded` (the value a chart
+    # plots), halves, negative zero, large values and missing values included.
+    import random
+
+    from exports.reports.formatting import MISSING, rounded
+
+    generator = random.Random(11)
+    values = [0.0, -0.0, 0.005, -0.005, 0.015, 1.005, 2.675, -0.0049, 0.05, 0.25, 1.25, 12345.675,
+              999999999999.99, -999999999999.995, 1e15 + 0.5, float("nan"), float("inf"), None, 3, -7]
+    values += [generator.uniform(-1000, 1000) for _ in range(5000)]
+    values += [round(generator.uniform(-100, 100), generator.randint(0, 4)) + 0.005 for _ in range(5000)]
+    for value in values:
+        for measure in Measure:
+            shown = rounded(value, measure)
+            expected = MISSING if shown is None else f"{shown:,.{measure.decimals}f}".replace("-", "−")
+            assert number(value, measure) == expected, (value, measure)
+            assert number(value, measure, unit=True) == (expected if shown is None else expected + measure.unit)
+
+
+def test_plotly_property_paths_are_parsed_as_plotly_parses_them() -> None:
+    # exports/reports/charts.py keeps plotly's parse of each property path; it must give what
+    # plotly's own parse gives, every time.
+    import plotly.basedatatypes
+
+    import exports.reports.charts  # noqa: F401  (installs the memo)
+
+    memoized = plotly.basedatatypes._str_to_dict_path_full
+    original = memoized.__wrapped__
+    for path in ("xaxis.title.text", "error_x.array", "title_text", "annotations[0].font.size",
+                 "marker_line_width", "legend.y", "", "a__b_", "_x", "shapes[12]"):
+        for _ in range(2):
+            assert memoized(path) == original(path), path
+
+
 def test_the_release_files_keep_the_unrounded_values(reports) -> None:
     data = ReleaseData(Path(reports["release"]), context())
     metrics = data.table("equity_metrics")
@@ -471,6 +506,17 @@ def test_tables_not_in_the_release_give_a_not_available_section(tmp_path) -> Non
     assert "Not available in this release:</strong> submission status" in quality
     assert "Not available in this release:</strong> the suppression log" in quality
     assert "Counted instead from equity_metrics" in quality
+
+
+def test_a_funnel_shows_the_latest_year_with_trust_rows_when_the_reporting_year_has_none(tmp_path) -> None:
+    from exports.reports.headlines import FUNNEL_HEADLINES
+
+    release = build_release(tmp_path / "release")
+    later = ReleaseContext(reporting_year=YEAR + 1, method_version="1.0", inputs=INPUTS)
+    national = write_reports(release, later)[0].read_text(encoding="utf-8")
+    for headline in FUNNEL_HEADLINES:
+        assert f'<div class="block" id="funnel-{headline.key}"><h3>{page.escape(headline.label)}, {YEAR}</h3>' in national
+    assert national.count("Funnel plot of ") == len(FUNNEL_HEADLINES)
 
 
 def test_an_empty_release_still_gets_both_pages_without_plotly(tmp_path) -> None:

@@ -73,12 +73,21 @@ def rounded(value, measure: Measure) -> float | None:
     return float(f"{number:.{measure.decimals}f}")
 
 
+# Below this size a float formatted to the measure's places is the text of its rounded value
+# (`rounded` goes through that text, and a number of 14 or fewer significant digits survives
+# the round trip), so `number` formats it once. NaN and infinities fail the test.
+_FORMATTED_AS_ROUNDED = 1e12
+
+
 def number(value, measure: Measure, unit: bool = False) -> str:
-    shown = rounded(value, measure)
-    if shown is None:
-        return MISSING
-    text = f"{shown:,.{measure.decimals}f}".replace("-", "−")
-    return text + (measure.unit if unit else "")
+    if type(value) is float and -_FORMATTED_AS_ROUNDED < value < _FORMATTED_AS_ROUNDED:
+        text = f"{value:,.{measure.decimals}f}"  # the common case: one format, no parse
+    else:
+        shown = rounded(value, measure)
+        if shown is None:
+            return MISSING
+        text = f"{shown:,.{measure.decimals}f}"
+    return text.replace("-", "−") + (measure.unit if unit else "")
 
 
 def interval(lower, upper, measure: Measure) -> str:

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
 from exports.reports.funnel import LIMITS, Z_95, Z_998, FunnelBasis, funnel_basis, limit_curve, size_grid
-from exports.reports.headlines import FUNNEL_HEADLINES, SIZE_LABELS, Headline, headline_filter
+from exports.reports.headlines import FUNNEL_HEADLINES, SIZE_LABELS, Headline, headline_filter, rows_of
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 
@@ -59,14 +59,21 @@ def funnel_section(data: ReleaseData, stats: dict) -> page.Section:
         "BME staff for all three metrics."
     ))
     section.add(page.note(METHOD))
+    where = headline_filter(["national", "trust"], [headline.metric_id for headline in FUNNEL_HEADLINES])
     try:
-        metrics = data.table("equity_metrics", COLUMNS, where=headline_filter(
-            ["national", "trust"], [headline.metric_id for headline in FUNNEL_HEADLINES]))
+        # A funnel shows the reporting year: only its file is read, unless a headline has
+        # no trust rows in it (then every year is read, and the funnel shows the latest).
+        this_year = data.table("equity_metrics", COLUMNS, where={**where, "reporting_year": data.reporting_year})
     except MissingData as missing:
         section.add(page.unavailable("funnel plots", str(missing)))
         return section
+    every_year = None
     made = rows = 0
     for headline in FUNNEL_HEADLINES:
+        metrics = this_year
+        if (headline.rows(this_year)["geography_level"] != "trust").all():
+            every_year = data.table("equity_metrics", COLUMNS, where=where) if every_year is None else every_year
+            metrics = every_year
         html, shown = _funnel(headline, metrics, data)
         section.add(html)
         made += shown > 0
@@ -194,7 +201,7 @@ def _figure(headline: Headline, basis: FunnelBasis, trusts: pd.DataFrame, data: 
 
 def _table_rows(trusts: pd.DataFrame, basis: FunnelBasis, data: ReleaseData) -> list[list[str]]:
     rows = []
-    for row in trusts.sort_values("geography_code").itertuples(index=False):
+    for row in rows_of(trusts.sort_values("geography_code")):
         region = data.trust_regions.get(row.geography_code)
         if fmt.is_missing(row.value) or fmt.is_missing(row.size) or row.size <= 0:
             position = "not plotted (no RL)" if fmt.is_missing(row.value) else "not plotted"

@@ -143,18 +143,24 @@ def table(
     page must carry), usable from the keyboard like any button.
     """
     columns = [column if isinstance(column, Column) else Column(column) for column in columns]
+    # Per column, what a plain (text) cell's tags are: the first is the row's heading.
+    opening = [('<th scope="row"' if index == 0 else "<td") + (_NUMERIC if column.numeric else "") + ">"
+               for index, column in enumerate(columns)]
+    closing = ["</th>" if index == 0 else "</td>" for index in range(len(columns))]
     body = []
     for row in rows:
         cells = []
         for index, (column, cell) in enumerate(zip(columns, row, strict=True)):
-            classes = " ".join(part for part in ("num" if column.numeric else "", getattr(cell, "css", "")) if part)
+            if not isinstance(cell, Cell):
+                cells.append(f"{opening[index]}{escape(cell)}{closing[index]}")
+                continue
+            classes = " ".join(part for part in ("num" if column.numeric else "", cell.css) if part)
             attributes = f' class="{classes}"' if classes else ""
-            if isinstance(cell, Cell) and cell.sort is not None:
+            if cell.sort is not None:
                 attributes += f' data-sort="{escape(cell.sort)}"'
             tag = "th" if index == 0 else "td"
             scope = ' scope="row"' if index == 0 else ""
-            content = cell.html() if isinstance(cell, Cell) else escape(cell)
-            cells.append(f"<{tag}{scope}{attributes}>{content}</{tag}>")
+            cells.append(f"<{tag}{scope}{attributes}>{cell.html()}</{tag}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not body:
         return f'<p><em>{escape(caption)}:</em> {escape(empty)}</p>'

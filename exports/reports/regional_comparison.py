@@ -14,15 +14,13 @@ import plotly.graph_objects as go
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_filter, is_survey
+from exports.reports.headlines import HEADLINES, Headline, for_picking, headline_filter, is_survey, rows_of
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
-from exports.reports.trend_charts import BAND
+from exports.reports.trend_charts import BAND, METRIC_COLUMNS
 
-COLUMNS = [
-    "metric_id", "reporting_year", "geography_level", "geography_code", "breakdown", "group", "comparison",
-    "value", "ci_lower", "ci_upper", "suppressed", "note", "trusts_contributing", "trusts_expected",
-]
+# The trend charts' selection of England's and the regions' rows: read once for both (keep).
+COLUMNS = METRIC_COLUMNS
 BENCHMARK_COLUMNS = [
     "metric_id", "reporting_year", "geography_level", "geography_code", "breakdown", "group", "comparison", "benchmark",
 ]
@@ -39,7 +37,7 @@ def regions_section(data: ReleaseData, stats: dict) -> page.Section:
         "from equity), and 'similar' otherwise."
     ))
     try:
-        metrics = data.table("equity_metrics", COLUMNS, where=headline_filter(["national", "region"]))
+        metrics = data.table("equity_metrics", COLUMNS, where=headline_filter(["national", "region"]), keep=True)
     except MissingData as missing:
         section.add(page.unavailable("regional comparison", str(missing)))
         return section
@@ -110,14 +108,14 @@ def _dot_plot(
     if benchmark_text:
         notes.append(f"Against England: {benchmark_text}.")
     if not not_shown.empty:
-        reasons = [f"{row.name} ({'suppressed' if _is_true(row.suppressed) else 'no value'})" for row in not_shown.itertuples()]
+        reasons = [f"{row.name} ({'suppressed' if _is_true(row.suppressed) else 'no value'})" for row in rows_of(not_shown, index=True)]
         notes.append("Not shown: " + ", ".join(sorted(reasons)) + ". See the table for why.")
     table_rows = [
         [row.name, fmt.number(row.value, measure), fmt.interval(row.ci_lower, row.ci_upper, measure),
          *([fmt.number(row.white, measure)] if "white" in regions else []),
          fmt.text(row.benchmark) or fmt.MISSING,
          f"{fmt.count(row.trusts_contributing)} / {fmt.count(row.trusts_expected)}", fmt.text(row.note)]
-        for row in regions.sort_values("name").itertuples()
+        for row in rows_of(regions.sort_values("name"), index=True)
     ]
     headings = [Column("Region"), Column("Value", numeric=True), Column("95% CI", numeric=True),
                 *([Column("White staff", numeric=True)] if "white" in regions else []),

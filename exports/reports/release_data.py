@@ -80,6 +80,7 @@ class ReleaseData:
         self.context = context
         self._tables: dict[str, pd.DataFrame | None] = {}
         self._present: dict[str, bool] = {}
+        self._kept: dict[tuple, pd.DataFrame] = {}
 
     @property
     def reporting_year(self) -> int:
@@ -96,16 +97,25 @@ class ReleaseData:
                 logger.info("Reports: table %s is not in %s", name, self.release_dir.name)
         return self._present[name]
 
-    def table(self, name: str, columns: Iterable[str] = (), where: Mapping[str, object] | None = None) -> pd.DataFrame:
+    def table(self, name: str, columns: Iterable[str] = (), where: Mapping[str, object] | None = None, *,
+              keep: bool = False) -> pd.DataFrame:
         """The whole published table (all years, `reporting_year` included when partitioned).
 
         With `where` ({column: value, or a set of values}), only the rows it selects and only
         `columns`, read from the parquet without the rest: what a large table's readers use,
         so that memory follows what a page shows, not the table's years. The rows keep the
-        table's order. Not kept: each call reads again.
+        table's order. Not kept unless `keep` (a small selection that more than one section
+        reads): each call reads again.
         Raises MissingData when the table, or one of `columns`, is not in the release.
         """
         columns = list(columns)
+        if where is not None and keep:
+            key = (name, tuple(columns), tuple(sorted(
+                (column, frozenset(wanted) if isinstance(wanted, (set, frozenset, list, tuple)) else wanted)
+                for column, wanted in where.items())))
+            if key not in self._kept:
+                self._kept[key] = self._read_where(name, columns, where)
+            return self._kept[key].copy(deep=False)  # copy-on-write: a caller's change stays its own
         if where is not None:
             return self._read_where(name, columns, where)
         frame = self._read(name)
@@ -128,7 +138,8 @@ class ReleaseData:
             test = (ds.field(column).isin(sorted(wanted)) if isinstance(wanted, (set, frozenset, list, tuple))
                     else ds.field(column) == wanted)
             selected = test if selected is None else selected & test
-        frame = dataset.to_table(columns=columns, filter=selected, fragment_readahead=1).to_pandas()
+        rows = dataset.to_table(columns=columns, filter=selected, fragment_readahead=1)
+        frame = rows.cast(_undictionary(rows.schema)).to_pandas()
         # The scan's buffers go back to the system, not kept by Arrow's allocator for later.
         pa.default_memory_pool().release_unused()
         return frame
@@ -194,13 +205,25 @@ def _table_files(folder: Path) -> list[Path]:
 
 
 def _dataset(folder: Path) -> ds.Dataset | None:
+    """The table's files as one dataset whose text columns are read as dictionaries: the files
+    store them dictionary-encoded, so a scan keeps the codes instead of building every row's
+    string, and a selection tests each distinct value once (_undictionary turns the rows kept
+    back into plain text)."""
     parts = _table_files(folder)
     if not parts:
         return None
+    text = [field.name for field in pq.read_schema(parts[0]) if pa.types.is_string(field.type)]
+    file_format = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns=text))
     if parts[0].parent == folder:
-        return ds.dataset(os.fspath(parts[0]), format="parquet")
-    return ds.dataset([os.fspath(part) for part in parts], format="parquet", partitioning=_PARTITIONING,
+        return ds.dataset(os.fspath(parts[0]), format=file_format)
+    return ds.dataset([os.fspath(part) for part in parts], format=file_format, partitioning=_PARTITIONING,
                       partition_base_dir=os.fspath(folder))
+
+
+def _undictionary(schema: pa.Schema) -> pa.Schema:
+    """The schema with each dictionary column as its values' type (the type the files declare)."""
+    return pa.schema([field.with_type(field.type.value_type) if pa.types.is_dictionary(field.type) else field
+                      for field in schema], metadata=schema.metadata)
 
 
 def _read_table(folder: Path) -> pd.DataFrame | None:
@@ -208,4 +231,7 @@ def _read_table(folder: Path) -> pd.DataFrame | None:
     if single.is_file():
         return pq.read_table(single).to_pandas()
     dataset = _dataset(folder)
-    return None if dataset is None else dataset.to_table().to_pandas()
+    if dataset is None:
+        return None
+    rows = dataset.to_table()
+    return rows.cast(_undictionary(rows.schema)).to_pandas()

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from exports.reports import charts, page
 from exports.reports import formatting as fmt
-from exports.reports.headlines import HEADLINES, NATIONAL_NAME, Headline, for_picking, headline_filter, is_survey
+from exports.reports.headlines import HEADLINES, NATIONAL_NAME, Headline, for_picking, headline_filter, is_survey, rows_of
 from exports.reports.page import Column
 from exports.reports.release_data import MissingData, ReleaseData
 
@@ -44,7 +44,7 @@ def trends_section(data: ReleaseData, stats: dict) -> page.Section:
         "A break in a line is a year without a figure."
     ))
     try:
-        metrics = data.table("equity_metrics", METRIC_COLUMNS, where=headline_filter(["national", "region"]))
+        metrics = data.table("equity_metrics", METRIC_COLUMNS, where=headline_filter(["national", "region"]), keep=True)
     except MissingData as missing:
         section.add(page.unavailable("trend charts", str(missing)))
         return section
@@ -81,8 +81,9 @@ def _series(headline: Headline, metrics: pd.DataFrame, data: ReleaseData) -> lis
         white = headline.rows(metrics, group="White")
         series.append(("E-white", f"{NATIONAL_NAME}, White staff", white[white["geography_level"] == "national"]))
     regions = rows[rows["geography_level"] == "region"]
-    codes = sorted(regions["geography_code"].dropna().unique(), key=lambda code: data.region_names.get(code, code))
-    series += [(code, data.region_names.get(code, code), regions[regions["geography_code"] == code]) for code in codes]
+    by_code = dict(iter(regions.groupby("geography_code", sort=False)))  # one split, not a filter per region
+    codes = sorted(by_code, key=lambda code: data.region_names.get(code, code))
+    series += [(code, data.region_names.get(code, code), by_code[code]) for code in codes]
     return [(code, name, frame.sort_values("reporting_year")) for code, name, frame in series]
 
 
@@ -247,7 +248,7 @@ def _direction_note(headline: Headline, trends: pd.DataFrame) -> str:
 def _table_rows(series, measure) -> list[list[str]]:
     rows = []
     for _, name, frame in series:
-        for row in frame.itertuples(index=False):
+        for row in rows_of(frame):
             contributing = (
                 f"{fmt.count(row.trusts_contributing)} / {fmt.count(row.trusts_expected)}"
                 if not fmt.is_missing(row.trusts_contributing) else fmt.MISSING
@@ -276,7 +277,7 @@ def _trend_table(headline: Headline, trends: pd.DataFrame | None, data: ReleaseD
     body = [
         [row.name, fmt.number(row.previous_value, measure), fmt.number(row.change, measure),
          fmt.text(row.direction_of_travel) or fmt.MISSING]
-        for row in latest.sort_values(["order", "name"]).itertuples(index=False)
+        for row in rows_of(latest.sort_values(["order", "name"]))
     ]
     return page.table(
         f"{headline.label}: change from the year before and direction of travel, {year}",

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -49,13 +50,21 @@ def _values_by_year(frame: pd.DataFrame) -> dict[tuple, dict[int, object]]:
     only by the trend lines, for their values: a row dict per figure would grow with the years."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     found: dict[tuple, dict[int, object]] = defaultdict(dict)
-    names: dict[str, str] = {}  # one str object per distinct text, not one per row
-    columns = [[names.setdefault(text, text) if isinstance(text, str) else text
-                for text in table.column(name).to_pylist()] for name in SERIES_COLUMNS]
+    columns = [_python_values(table.column(name)) for name in SERIES_COLUMNS]
     values = table.column("value").to_pylist()
     for code, metric_id, group, comparison, year, value in zip(*columns, values, strict=True):
         found[(code, metric_id, group, comparison)][year] = value
     return dict(found)
+
+
+def _python_values(column: pa.ChunkedArray) -> list:
+    """A column's values as Python objects, text as one str object per distinct value (taken
+    from the column's dictionary by a numpy take), not one per row."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return column.to_pylist()
+    encoded = pc.dictionary_encode(column, null_encoding="encode").combine_chunks()
+    texts = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    return texts[encoded.indices.to_numpy(zero_copy_only=False)].tolist()
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,14 @@ class ProfileData:
     def national(self, headline: Headline, **which) -> dict | None:
         return self.figure(NATIONAL_CODE, headline, **which)
 
+    def yearly_values(self, code: str, headline: Headline) -> dict[int, object]:
+        """The figure's value in each year of the release (None where it has none). Kept:
+        England's and a region's lines are drawn on the page of every trust they contain."""
+        key = (code, headline)
+        if key not in self._yearly:
+            self._yearly[key] = {year: (self.figure(code, headline, year=year) or {}).get("value") for year in self.years}
+        return self._yearly[key]
+
     def trust_values(self, headline: Headline, *, group=..., comparison=...) -> dict[str, float]:
         """Trust code → published value in the reporting year, for every trust with one."""
         return self._trust_values.get((headline.metric_id, headline.group if group is ... else group,
@@ -202,6 +219,10 @@ class ProfileData:
                 picked = [value for value in picked if value > 0]
             self._spreads[key] = Spread(tuple(picked)) if picked else None
         return self._spreads[key]
+
+    @cached_property
+    def _yearly(self) -> dict:
+        return {}
 
     @cached_property
     def _spreads(self) -> dict:

@@ -189,8 +189,7 @@ def trend_chart(headline: Headline, years: Sequence[int], series: Sequence[tuple
         pad = (hi - lo) * 0.08 or (0.1 if log else max(abs(hi) * 0.1, 1.0))
         lo, hi = lo - pad, hi + pad
 
-        def px(year):
-            return left + (width * (years.index(year) + 0.5) / len(years))
+        px = {year: left + (width * (index + 0.5) / len(years)) for index, year in enumerate(years)}  # year → x
 
         def py(value):
             return top + height * (hi - scale(value)) / (hi - lo)
@@ -211,8 +210,9 @@ def trend_chart(headline: Headline, years: Sequence[int], series: Sequence[tuple
                 if value is None or (log and value <= 0):
                     runs, run = runs + [run], []
                     continue
-                run.append(f"{_n(px(year))},{_n(py(value))}")
-                markers.append(marker(style.symbol, px(year), py(value), 7, style.colour, style.colour))
+                x, y = px[year], py(value)
+                run.append(f"{_n(x)},{_n(y)}")
+                markers.append(marker(style.symbol, x, y, 7, style.colour, style.colour))
             dash = DASHES.get(style.dash, "")
             lines += [
                 f'<polyline points="{" ".join(points)}" fill="none" stroke="{style.colour}" stroke-width="{style.width}"'

@@ -177,8 +177,8 @@ def _trends(data: ProfileData, code: str) -> page.Section:
             trust = {year: (data.trend(code, headline, year) or {}).get("value") for year in data.years}
         else:
             trust = {year: (data.figure(code, headline, year=year) or {}).get("value") for year in data.years}
-        england = {year: (data.national(headline, year=year) or {}).get("value") for year in data.years}
-        regional = {year: (data.figure(region, headline, year=year) or {}).get("value") for year in data.years} if region else {}
+        england = data.yearly_values(NATIONAL_CODE, headline)
+        regional = data.yearly_values(region, headline) if region else {}
         series = [(name, svg_charts.TRUST_STYLE, trust), ("England", svg_charts.ENGLAND_STYLE, england),
                   (region_name, svg_charts.REGION_STYLE, regional)]
         measure = headline.measure
