@@ -416,21 +416,6 @@ def test_a_number_is_shown_as_the_text_of_its_rounded_value() -> None:
             assert number(value, measure, unit=True) == (expected if shown is None else expected + measure.unit)
 
 
-def test_plotly_property_paths_are_parsed_as_plotly_parses_them() -> None:
-    # exports/reports/charts.py keeps plotly's parse of each property path; it must give what
-    # plotly's own parse gives, every time.
-    import plotly.basedatatypes
-
-    import exports.reports.charts  # noqa: F401  (installs the memo)
-
-    memoized = plotly.basedatatypes._str_to_dict_path_full
-    original = memoized.__wrapped__
-    for path in ("xaxis.title.text", "error_x.array", "title_text", "annotations[0].font.size",
-                 "marker_line_width", "legend.y", "", "a__b_", "_x", "shapes[12]"):
-        for _ in range(2):
-            assert memoized(path) == original(path), path
-
-
 def test_the_release_files_keep_the_unrounded_values(reports) -> None:
     data = ReleaseData(Path(reports["release"]), context())
     metrics = data.table("equity_metrics")

@@ -13,41 +13,16 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import plotly.basedatatypes
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from exports.reports.formatting import Measure, is_missing, rounded
 from exports.reports.page import escape
-
-
-
-def _memoize_property_paths() -> None:
-    """plotly parses a property path ("xaxis.title.text", "error_x") from its text on every
-    get and set, about a thousand times a figure: a third of the national report's plotly
-    time. The parse is a pure function of the text, so it is kept per text; figures, and so
-    pages, are the same. Where plotly has no such function, nothing is changed."""
-    parse = getattr(plotly.basedatatypes, "_str_to_dict_path_full", None)
-    if parse is None or hasattr(parse, "cache_info"):
-        return
-    parsed = functools.lru_cache(maxsize=4096)(parse)
-
-    @functools.wraps(parse)
-    def memoized(path):
-        key, positions = parsed(path)
-        return key, list(positions)  # a list of its own for each caller, as plotly returns
-
-    memoized.cache_info = parsed.cache_info
-    plotly.basedatatypes._str_to_dict_path_full = memoized
-
-
-_memoize_property_paths()
 
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
 INK = "#1d1d1b"

@@ -7,7 +7,9 @@ nothing new, then the floor (tests/benchmark/floor.py) and the pipeline-to-floor
 - Before anything is timed, the venv (with its compiled bytecode), dbt's parse of the
   project (made at install, decision 127) and a fresh Airflow database exist; the output
   folder (and so the cache, `<output>/cache/`) is empty.
-- Each command's wall time and peak RSS cover its whole process tree (sampled every 50 ms).
+- Each command's wall time and peak RSS cover its whole process tree (sampled every 50 ms),
+  and so does its CPU time (user + system): on two cores, no schedule of that work could
+  take less than half of it.
   Each step's are from Airflow's record of the task's start and end, and the samples
   taken meanwhile.
 - The floor's counts must equal the release's, and its values agree to 1e-9 relative.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -36,9 +39,16 @@ LAST_YEAR = 2025
 GIB = 2**30
 
 
+def children_cpu_seconds() -> float:
+    """User + system CPU of every ended descendant that was waited for, grandchildren too."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(name: str, command: list[str], env: dict[str, str]) -> dict:
-    """Run one command; sample the RSS of its whole process tree until it ends."""
-    started_wall, started = time.time(), time.perf_counter()
+    """Run one command; sample the RSS of its whole process tree until it ends. Its CPU
+    seconds (whole tree) show how far two cores could take the wall time: CPU / 2."""
+    started_wall, started, cpu_before = time.time(), time.perf_counter(), children_cpu_seconds()
     process = psutil.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     samples = []
     while process.poll() is None:
@@ -49,12 +59,13 @@ def measure(name: str, command: list[str], env: dict[str, str]) -> dict:
             pass
         time.sleep(0.05)
     wall = time.perf_counter() - started
+    cpu = children_cpu_seconds() - cpu_before
     if process.returncode != 0:
         sys.stderr.write(process.stderr.read().decode(errors="replace")[-5000:])
         raise SystemExit(f"{name} failed with exit code {process.returncode}")
     peak = max((rss for _, rss in samples), default=0)
-    print(f"{name:<28} {wall:>7.1f} s {peak / GIB:>7.2f} GiB", flush=True)
-    return {"name": name, "wall_s": round(wall, 1), "peak_rss_gib": round(peak / GIB, 2),
+    print(f"{name:<28} {wall:>7.1f} s {peak / GIB:>7.2f} GiB {cpu:>7.1f} s", flush=True)
+    return {"name": name, "wall_s": round(wall, 1), "peak_rss_gib": round(peak / GIB, 2), "cpu_s": round(cpu, 1),
             "started": started_wall, "samples": samples}  # fmt: skip
 
 
@@ -115,7 +126,7 @@ def main() -> None:
     files = sum(1 for p in landing.rglob("*") if p.is_file())
     print(f"Benchmark: {args.years} years ({first_year}-{LAST_YEAR}), scale {args.scale}, {args.trusts} trusts, "
           f"{files:,} landing files; {os.cpu_count()} CPUs; load average {load_before[0]:.1f}; in {root}")  # fmt: skip
-    print(f"{'command / step':<28} {'wall':>9} {'peak RSS':>11}")
+    print(f"{'command / step':<28} {'wall':>9} {'peak RSS':>11} {'CPU':>9}")
 
     runs = {}
     for name in ("first run", "rerun, nothing new"):
