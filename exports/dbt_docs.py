@@ -7,13 +7,13 @@ the dictionary cannot drift from the code:
   model's `meta.grain`, else what follows `Grain:` in its description, to the end of that
   paragraph (taken out of the description, so it is not said twice);
 - each column's `description`, its unit (`meta.unit`, under the column's `meta` or
-  `config.meta`), and whether it is `not_null` (a contract constraint or a not_null test);
-- allowed values, from the column's `accepted_values` tests. In dbt 1.11's manifest a test
-  node has `test_metadata.name` = `accepted_values`, `attached_node` = the model,
-  `column_name` (quoted, e.g. `"group"`, when the column has `quote: true`) and its inputs
-  (written under `arguments:` in the yml) in `test_metadata.kwargs`. Values are kept
-  unrendered there (`{{ var('method_version') }}`), so they are rendered here with the
-  project's vars: dbt_project.yml, overridden by any `--vars` recorded in run_results.json.
+  `config.meta`), and whether it is `not_null` (a contract constraint or a not_null rule on
+  every row);
+- allowed values, from the column's `accepted_values` rules on every row. Rules are read
+  from the data tests (exports/data_test_rules.py): the entries of a model's `rules` test,
+  and any generic test of its own. The manifest keeps their values unrendered
+  (`{{ var('method_version') }}`), so they are rendered here with the project's vars:
+  dbt_project.yml, overridden by any `--vars` recorded in run_results.json.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import yaml
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from exports.data_test_rules import Rule, manifest_rules, rules_by_column
 from exports.published_models import PARTITION_COLUMN, ManifestError, PublishedModel
 from exports.table_docs import ColumnDoc, TableDoc
 from exports.table_files import CSV_FOLDER, PARTITION_FILE_NAME
@@ -105,14 +106,15 @@ def published_table_docs(
 ) -> list[TableDoc]:
     """One TableDoc per published model, in the order of `models`."""
     render = _renderer(variables)
-    tests_by_model = _column_tests(manifest)
+    # Only generic tests of dbt's own meaning, not e.g. dbt_utils.* ones.
+    rules = [rule for rule in manifest_rules(manifest) if "." not in rule.test_type]
     return [
-        _table_doc(manifest["nodes"][model.unique_id], model, tests_by_model.get(model.unique_id, {}), render)
+        _table_doc(manifest["nodes"][model.unique_id], model, rules_by_column(rules, model.unique_id), render)
         for model in models
     ]
 
 
-def _table_doc(node: Mapping, model: PublishedModel, tests: Mapping, render) -> TableDoc:
+def _table_doc(node: Mapping, model: PublishedModel, rules: Mapping[str, list[Rule]], render) -> TableDoc:
     meta = _meta(node)
     description, grain = split_grain(node.get("description") or "")
     if isinstance(meta.get("grain"), str) and meta["grain"].strip():
@@ -123,11 +125,11 @@ def _table_doc(node: Mapping, model: PublishedModel, tests: Mapping, render) -> 
     for column in model.columns:
         entry = declared.get(column.name, {})
         column_meta = _meta(entry)
-        column_tests = tests.get(column.name, [])
-        allowed, enforced = _allowed_values(column_tests, model.unique_id, column.name, render)
+        column_rules = rules.get(column.name, [])
+        allowed, enforced = _allowed_values(column_rules, model.unique_id, column.name, render)
         not_null = any(
             constraint.get("type") == "not_null" for constraint in entry.get("constraints") or []
-        ) or any(test["name"] == "not_null" and test["everywhere"] for test in column_tests)
+        ) or any(rule.test_type == "not_null" and not rule.where for rule in column_rules)
         unit = column_meta.get("unit")
         columns.append(
             ColumnDoc(
@@ -168,54 +170,24 @@ def split_grain(description: str) -> tuple[str, str | None]:
     return _paragraphs(rest), _one_line(match.group("grain")).rstrip(".") + "."
 
 
-def _column_tests(manifest: Mapping) -> dict[str, dict[str, list[dict]]]:
-    """Column-level generic tests by model unique_id and (unquoted) column name."""
-    found: dict[str, dict[str, list[dict]]] = {}
-    for node in manifest.get("nodes", {}).values():
-        if node.get("resource_type") != "test":
-            continue
-        test_metadata = node.get("test_metadata") or {}
-        model_id, column = node.get("attached_node"), node.get("column_name")
-        if not test_metadata.get("name") or not model_id or not column:
-            continue
-        if test_metadata.get("namespace") not in (None, "dbt"):
-            continue  # e.g. dbt_utils.* tests: other semantics
-        config = node.get("config") or {}
-        kwargs = test_metadata.get("kwargs") or {}
-        arguments = kwargs.get("arguments") if isinstance(kwargs.get("arguments"), Mapping) else {}
-        found.setdefault(model_id, {}).setdefault(_unquote(column), []).append(
-            {
-                "unique_id": node.get("unique_id"),
-                "name": test_metadata["name"],
-                "kwargs": {**arguments, **kwargs},
-                "everywhere": not config.get("where"),
-                "severity": str(config.get("severity") or "error").lower(),
-            }
-        )
-    for by_column in found.values():
-        for tests in by_column.values():
-            tests.sort(key=lambda test: test["unique_id"] or "")
-    return found
-
-
 def _allowed_values(
-    tests: list[dict], model_id: str, column: str, render
+    rules: list[Rule], model_id: str, column: str, render
 ) -> tuple[tuple[str, ...] | None, bool]:
-    """The column's allowed values (None without an accepted_values test), and whether enforced.
+    """The column's allowed values (None without an accepted_values rule), and whether enforced.
 
-    Tests scoped by `where` say nothing about every row, so they are left out. With several
-    tests on every row, a value must pass them all.
+    Rules scoped by `where` say nothing about every row, so they are left out. With several
+    rules on every row, a value must pass them all.
     """
     value_lists, enforced = [], False
-    for test in tests:
-        if test["name"] != "accepted_values" or not test["everywhere"]:
+    for rule in rules:
+        if rule.test_type != "accepted_values" or rule.where:
             continue
-        values = test["kwargs"].get("values")
+        values = rule.arguments.get("values")
         if not isinstance(values, list):
-            raise ManifestError(f"{test['unique_id']}: accepted_values without a list of values")
+            raise ManifestError(f"{rule.test_id}: accepted_values rule {rule.name} without a list of values")
         where = f"{model_id} column {column!r} accepted_values"
         value_lists.append([render(value, where) for value in values])
-        enforced = enforced or test["severity"] == "error"
+        enforced = enforced or rule.severity == "error"
     if not value_lists:
         return None, False
     allowed = [value for value in value_lists[0] if all(value in other for other in value_lists[1:])]

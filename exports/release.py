@@ -39,7 +39,9 @@ Layout of a release:
                                                since the previous complete release (LATEST)
     quality/                                   copy of the run's quality folder
     quality/dbt_run_results.json               dbt's run_results.json
-    quality/test_summary.json                  dbt results counted by resource type and outcome
+    quality/test_summary.json                  dbt results counted by resource type and outcome,
+                                               and the data rules by test type and outcome
+    quality/data_test_rules.csv                every data rule dbt checked, and how it ended
     reports/national_report.html               the national report (exports/reports/)
     reports/data_quality_report.html           the data-quality report (exports/reports/)
     reports/profiles/                          a page per trust and region, and an index (exports/reports/profiles/)
@@ -61,6 +63,7 @@ import pyarrow.compute as pc
 from expectations.verdicts import validation_record_path
 from exports.checksums import release_files, sha256_file, write_sha256sums
 from exports.data_dictionary import DICTIONARY_TABLE, dictionary_table, write_data_dictionary
+from exports.data_test_rules import RuleOutcome, rule_outcomes
 from exports.datapackage import add_datapackage_table, write_datapackage
 from exports.dbt_docs import dbt_vars, load_manifest, published_table_docs, upstream_sources
 from exports.latest_pointer import point_latest_to
@@ -81,7 +84,7 @@ from exports.revisions import (
     write_figure_revisions,
     write_revisions,
 )
-from exports.run_summary import TEST_SUMMARY_FILE, write_test_summary
+from exports.run_summary import RULES_FILE, TEST_SUMMARY_FILE, write_rules_file, write_test_summary
 from exports.table_files import DataFile, WrittenModel, write_published_model
 from ingest.config import DBT_PROJECT_DIR, ConfigurationError, Paths
 from nhs_equity_monitor.provenance import code_provenance
@@ -163,6 +166,7 @@ def build_candidate(
     variables = dbt_vars(run_results, DBT_PROJECT_DIR, project_name)
     table_docs = published_table_docs(dbt_manifest, models, variables)
     sources = upstream_sources(dbt_manifest, models)
+    rules = rule_outcomes(dbt_manifest, run_results, paths.warehouse)
 
     code = code or code_provenance()  # before anything is written: code that cannot say what it is does not publish
     created_at = datetime.now(UTC).replace(microsecond=0)
@@ -178,7 +182,7 @@ def build_candidate(
             paths.warehouse, models, staging_dir, reporting_year
         )
         method_version = _method_version(method_versions, variables)
-        _copy_quality_evidence(paths, staging_dir)
+        _copy_quality_evidence(paths, staging_dir, run_results, rules)
 
         # Figure-level revisions against the previous complete release: the one LATEST
         # names now, the candidate's base. Sign-off publishes only while LATEST still names
@@ -501,14 +505,15 @@ def _method_version(found_in_rows: set[str], variables: dict) -> str | None:
     return declared
 
 
-def _copy_quality_evidence(paths: Paths, release_dir: Path) -> None:
+def _copy_quality_evidence(paths: Paths, release_dir: Path, run_results: dict, rules: list[RuleOutcome]) -> None:
     quality_dir = release_dir / QUALITY_FOLDER
     shutil.copytree(paths.quality, quality_dir)
-    for name in (DBT_RUN_RESULTS_FILE, TEST_SUMMARY_FILE):
+    for name in (DBT_RUN_RESULTS_FILE, TEST_SUMMARY_FILE, RULES_FILE):
         if (quality_dir / name).exists():
             raise ReleaseInputError(f"{paths.quality} already holds a {name}")
     shutil.copyfile(paths.dbt_target / "run_results.json", quality_dir / DBT_RUN_RESULTS_FILE)
-    write_test_summary(paths.dbt_target / "run_results.json", quality_dir)
+    write_test_summary(run_results, rules, quality_dir)
+    write_rules_file(rules, quality_dir)
 
 
 def _quality_evidence(release_dir: Path) -> list[str]:

@@ -12,6 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from exports.data_test_rules import manifest_rules, rule_outcomes
+from ingest.tables import FILE_ORG_CODE, SOURCE_FILE
+from exports.run_summary import summarise_run_results
+
 try:
     from tests import dbt_fixtures
 except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
@@ -242,24 +246,54 @@ def test_published_marts_follow_the_conventions(sample):
 
 def test_every_model_states_its_grain_and_has_a_primary_key_test(sample):
     work_dir, _ = sample
-    nodes = _manifest(work_dir)["nodes"].values()
-    models = {n["unique_id"]: n for n in nodes if n["resource_type"] == "model"}
-    keyed = {
-        parent
-        for n in nodes
-        if n["resource_type"] == "test"
-        and (n.get("test_metadata") or {}).get("name") in {"unique", "unique_combination_of_columns"}
-        for parent in n["depends_on"]["nodes"][:1]
-    }
+    manifest = _manifest(work_dir)
+    models = {n["unique_id"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    keyed = {rule.model_id for rule in manifest_rules(manifest) if rule.test_type in {"unique", "unique_combination_of_columns"}}
     for uid, node in models.items():
         assert "Grain:" in node["description"], uid
-        assert uid in keyed, f"{uid} has no primary-key test"
+        assert uid in keyed, f"{uid} has no primary-key rule"
+
+
+def test_each_models_rules_are_one_test_named_after_it(sample):
+    """Every generic data test is a `rules` test, one per model and severity, named after its
+    model, and no two rules share a name (methodology decision 126)."""
+    work_dir, _ = sample
+    manifest = _manifest(work_dir)
+    generic = [n for n in manifest["nodes"].values() if n["resource_type"] == "test" and n.get("test_metadata")]
+    assert generic and {n["test_metadata"]["name"] for n in generic} == {"rules"}
+    for node in generic:
+        model = manifest["nodes"][node["attached_node"]]["name"]
+        suffix = "rules" if node["config"]["severity"].lower() == "error" else f"{node['config']['severity'].lower()}_rules"
+        assert node["name"] == f"{model}_{suffix}", node["unique_id"]
+        assert node["config"]["store_failures"] is True, node["unique_id"]
+    names = [rule.name for rule in manifest_rules(manifest)]
+    assert len(names) == len(set(names))
+
+
+def test_rule_names_in_the_sql_are_those_the_reports_use(sample):
+    """The dbt macro rule_name and exports/data_test_rules.rule_name name every rule alike: each
+    rules test's SQL, as run, tags its failing rows with exactly the names the reports list."""
+    work_dir, _ = sample
+    manifest = _manifest(work_dir)
+    run_results = json.loads((work_dir / "dbt_target" / "run_results.json").read_text())
+    compiled = {r["unique_id"]: r["compiled_code"] for r in run_results["results"] if r["unique_id"].startswith("test.")}
+    by_test: dict[str, list[str]] = {}
+    for rule in manifest_rules(manifest):
+        by_test.setdefault(rule.test_id, []).append(rule.name)
+    checked = 0
+    for test_id, names in by_test.items():
+        node = manifest["nodes"][test_id]
+        if (node.get("test_metadata") or {}).get("name") != "rules":
+            continue
+        assert re.findall(r"select '([^']+)' as rule_name", compiled[test_id]) == names, test_id
+        checked += len(names)
+    assert checked > 150
 
 
 def test_every_metric_family_is_in_equity_metrics(sample):
     work_dir, _ = sample
     nodes = _manifest(work_dir)["nodes"]
-    families = {n["unique_id"] for n in nodes.values() if n["name"].startswith("int_metric__")}
+    families = {n["unique_id"] for n in nodes.values() if n["resource_type"] == "model" and n["name"].startswith("int_metric__")}
     stacked = nodes["model.nhs_equity.int_equity_metrics__all_levels"]
     assert families and families <= set(stacked["depends_on"]["nodes"])
     fct = nodes["model.nhs_equity.fct_equity_metrics"]
@@ -271,3 +305,35 @@ def test_thresholds_are_vars_not_literals():
     for path in [*project.glob("models/**/*.sql"), *project.glob("macros/**/*.sql")]:
         code = re.sub(r"--[^\n]*|\{#.*?#\}", "", path.read_text(), flags=re.DOTALL)
         assert not re.search(r"(?<![\w.])(0\.80?|1\.25|1\.96|E92000001)(?![\w.])", code), path
+
+
+def test_a_row_breaking_one_rule_fails_the_build_under_that_rules_name(tmp_path):
+    """A WRES return from a trust that is not in etr.csv breaks one of stg_wres__submissions'
+    two rules. The build fails; dbt stores the failing row under the rule's name, and the test
+    summary reports that rule, with its one failing row, and not the rule that held."""
+    rows = dbt_fixtures.sample_rows()
+    rows["wres_submission"].append({**rows["wres_submission"][0], "org_code": "RZZ", FILE_ORG_CODE: "RZZ",
+                                    SOURCE_FILE: "wres/2023/RZZ_wres_2023.xlsx"})
+    dbt_fixtures.write_validated_zone(tmp_path, rows)
+    result = dbt_fixtures.run_dbt(
+        tmp_path, "build", "--select", "+stg_wres__submissions", "stg_reference__organisations",
+        "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious",
+    )
+    assert result.returncode != 0
+    broken = "relationships_stg_wres__submissions_org_code__org_code__ref_stg_reference__organisations_"
+    assert "Failure in test stg_wres__submissions_rules" in result.stdout
+    assert '"main_dbt_test__audit"."stg_wres__submissions_rules"' in result.stdout
+
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        stored = con.execute("select rule_name, failing_row from main_dbt_test__audit.stg_wres__submissions_rules").fetchall()
+    assert [(name, json.loads(row)) for name, row in stored] == [(broken, {"from_field": "RZZ"})]
+
+    manifest = _manifest(tmp_path)
+    run_results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())
+    outcomes = {o.rule.name: (o.status, o.failing_rows) for o in rule_outcomes(manifest, run_results, tmp_path / "warehouse.duckdb")}
+    assert outcomes[broken] == ("fail", 1)
+    assert outcomes["unique_combination_of_columns_stg_wres__submissions_org_code__reporting_year"] == ("pass", 0)
+    assert outcomes["unique_stg_reference__organisations_org_code"] == ("pass", 0)
+    summary = summarise_run_results(run_results, rule_outcomes(manifest, run_results, tmp_path / "warehouse.duckdb"))
+    assert summary["all_passed"] is False
+    assert [(e["rule"], e["status"], e["failures"]) for e in summary["not_passed"]] == [(broken, "fail", 1)]

@@ -277,6 +277,7 @@ def test_release_layout_and_latest(paths: Paths) -> None:
         "manifest.json",
         "organisations/organisations.parquet",
         "quality/data_docs/index.html",
+        "quality/data_test_rules.csv",
         "quality/dbt_run_results.json",
         "quality/quarantine_report.html",
         "quality/test_summary.json",

@@ -3,9 +3,11 @@ copies, test summary and manifest, on a real (tiny) DuckDB warehouse and a dbt-1
 manifest, read back with DuckDB, pyarrow, polars and frictionless.
 
 The manifest carries what dbt 1.11 writes for documentation: model and column
-descriptions, `meta` mirrored under `config.meta`, and generic test nodes with
-`attached_node`, `column_name` (quoted for a `quote: true` column) and the test's inputs in
-`test_metadata.kwargs`, left unrendered where the yml used `{{ var(...) }}`.
+descriptions, `meta` mirrored under `config.meta`, and data tests as the project writes them:
+a `rules` test per model (dbt_project/tests/generic/rules.sql) whose rules are in
+`test_metadata.kwargs`, left unrendered where the yml used `{{ var(...) }}`, and a generic test
+of its own with `attached_node` and `column_name`. The warehouse holds the failing rows a
+warning `rules` test stored, each with its rule's name.
 """
 
 from __future__ import annotations
@@ -106,25 +108,33 @@ def model_node(model: str, published_name: str, primary_key: list[str], columns:
     }
 
 
-def dbt_test_node(name: str, model: str, column: str, test_name: str, kwargs: dict, *, where: str | None = None,
-              severity: str = "ERROR") -> dict:
+def dbt_test_node(name: str, model: str, column: str | None, test_name: str, kwargs: dict, *,
+                  where: str | None = None, severity: str = "ERROR") -> dict:
     return {
         "resource_type": "test",
         "name": name,
         "unique_id": f"test.{PROJECT}.{name}.0123456789",
         "attached_node": f"model.{PROJECT}.{model}",
         "column_name": column,
-        "config": {"severity": severity, "where": where},
+        "original_file_path": "models/marts/_marts__models.yml",
+        "database": "warehouse",
+        "schema": "main_dbt_test__audit",
+        "alias": name,
+        "config": {"severity": severity, "where": where, "store_failures": test_name == "rules" or None},
         "test_metadata": {
             "name": test_name,
             "namespace": None,
             "kwargs": {
-                "column_name": column,
+                **({"column_name": column} if column else {}),
                 **kwargs,
                 "model": f"{{{{ get_where_subquery(ref('{model}')) }}}}",
             },
         },
     }
+
+
+ORGS_WARNING_RULES = "dim_orgs_warn_rules"
+ORG_CODE_RULE = "accepted_values_dim_orgs_org_code__RA1__RB2__RC3"  # the name dbt would give it
 
 
 def source_node(source_name: str, name: str, source_description: str) -> dict:
@@ -156,18 +166,24 @@ def dbt_manifest() -> dict:
             "The published lookup of organisations.\n\nGrain: one row per organisation code.",
             [f"source.{PROJECT}.reference.ref_etr"],
         ),
-        dbt_test_node("av_group", "fct_figures", '"group"', "accepted_values",
-                  {"values": ["BME", "White", "Unknown"]}),
-        dbt_test_node("av_method", "fct_figures", "method_version", "accepted_values",
-                  {"values": ["{{ var('method_version') }}"]}),
-        dbt_test_node("av_sign", "fct_figures", "sign", "accepted_values", {"values": ["+", "-", "0"]}),
-        # Scoped to some rows: says nothing about every row, so it is not in the dictionary.
-        dbt_test_node("av_metric_scoped", "fct_figures", "metric_id", "accepted_values", {"values": ["m1_pct"]},
-                  where="value is not null"),
+        dbt_test_node("fct_figures_rules", "fct_figures", None, "rules", {"rules": [
+            {"unique_combination_of_columns": {"combination_of_columns": FIGURES_KEY}},
+            {"accepted_values": {"column": "group", "values": ["BME", "White", "Unknown"]}},
+            {"accepted_values": {"name": "figures_method_version_is_current", "column": "method_version",
+                                 "values": ["{{ var('method_version') }}"]}},
+            {"accepted_values": {"column": "sign", "values": ["+", "-", "0"]}},
+            # Scoped to some rows: says nothing about every row, so it is not in the dictionary.
+            {"accepted_values": {"column": "metric_id", "values": ["m1_pct"], "where": "value is not null"}},
+            {"not_null": {"column": "as_at"}},
+            {"expression_is_true": {"name": "figures_gap_has_a_sign", "expression": "(gap is null) = (sign is null)"}},
+        ]}),
         # Severity warn: documented, but not an enum datapackage.json asks validators to enforce.
-        dbt_test_node("av_org_warn", "dim_orgs", "org_code", "accepted_values",
-                      {"values": ["RA1", "RB2", "RC3"]}, severity="warn"),
-        dbt_test_node("nn_note", "fct_figures", "as_at", "not_null", {}),
+        dbt_test_node(ORGS_WARNING_RULES, "dim_orgs", None, "rules", {"rules": [
+            {"accepted_values": {"column": "org_code", "values": ["RA1", "RB2", "RC3"]}},
+            {"expression_is_true": {"name": "orgs_open_date_known", "expression": "open_date is not null"}},
+            {"expression_is_true": {"name": "orgs_names_are_not_formulas", "expression": "org_name not like '=%'"}},
+        ]}, severity="warn"),
+        # A generic test of its own is a rule too.
         dbt_test_node("unique_org", "dim_orgs", "org_code", "unique", {}),
     ]
     return {
@@ -194,9 +210,10 @@ def run_results(project_dir: Path) -> dict:
             result(f"model.{PROJECT}.fct_figures", "success"),
             result(f"model.{PROJECT}.dim_orgs", "success"),
             result(f"seed.{PROJECT}.metric_definitions", "success"),
-            result(f"test.{PROJECT}.av_group.0123456789", "pass", 0),
-            result(f"test.{PROJECT}.av_sign.0123456789", "pass", 0),
-            result(f"test.{PROJECT}.av_org_warn.0123456789", "warn", 1, "Got 1 result, configured to warn if != 0"),
+            result(f"test.{PROJECT}.fct_figures_rules.0123456789", "pass", 0),
+            {**result(f"test.{PROJECT}.{ORGS_WARNING_RULES}.0123456789", "warn", 3,
+                      "Got 3 results, configured to warn if != 0"),
+             "relation_name": f'"warehouse"."main_dbt_test__audit"."{ORGS_WARNING_RULES}"'},
             result(f"test.{PROJECT}.unique_org.0123456789", "skipped"),
             result(f"unit_test.{PROJECT}.fct_figures.test_gap", "pass", 0),
             result(f"unit_test.{PROJECT}.fct_figures.test_sign", "fail", 2, "actual differs from expected"),
@@ -224,6 +241,14 @@ def build_run(root: Path, method_version: str = METHOD_VERSION) -> Paths:
         )
         connection.execute("CREATE TABLE marts.dim_orgs (org_code VARCHAR, org_name VARCHAR, open_date DATE)")
         connection.executemany("INSERT INTO marts.dim_orgs VALUES (?, ?, ?)", ORGS_ROWS)
+        # The warning rules test's failing rows, as dbt stores them (store_failures).
+        connection.execute("CREATE SCHEMA main_dbt_test__audit")
+        connection.execute(f"CREATE TABLE main_dbt_test__audit.{ORGS_WARNING_RULES} (rule_name VARCHAR, failing_row VARCHAR)")
+        connection.executemany(f"INSERT INTO main_dbt_test__audit.{ORGS_WARNING_RULES} VALUES (?, ?)", [
+            ("orgs_open_date_known", '{"org_code": "RB2", "org_name": "Trust B", "open_date": null}'),
+            ("orgs_names_are_not_formulas", '{"org_code": "RA1"}'),
+            ("orgs_names_are_not_formulas", '{"org_code": "RA1"}'),
+        ])
 
     project_dir = root / "dbt_project"
     project_dir.mkdir()
@@ -347,8 +372,8 @@ def test_data_dictionary_markdown_has_description_grain_and_columns(run: Paths) 
 
 def test_unrenderable_allowed_values_stop_the_release_before_anything_is_written(run: Paths) -> None:
     manifest = read_json(run.dbt_target / "manifest.json")
-    test = manifest["nodes"][f"test.{PROJECT}.av_method.0123456789"]
-    test["test_metadata"]["kwargs"]["values"] = ["{{ var('no_such_var') }}"]
+    test = manifest["nodes"][f"test.{PROJECT}.fct_figures_rules.0123456789"]
+    test["test_metadata"]["kwargs"]["rules"][2]["accepted_values"]["values"] = ["{{ var('no_such_var') }}"]
     (run.dbt_target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
     with pytest.raises(ManifestError, match="no_such_var"):
@@ -600,6 +625,7 @@ def test_manifest_records_method_version_quality_evidence_and_table_files(run: P
     assert manifest["method_version"] == METHOD_VERSION
     assert manifest["quality_evidence"] == [
         "quality/data_docs/index.html",
+        "quality/data_test_rules.csv",
         "quality/dbt_run_results.json",
         "quality/quarantine_report.md",
         "quality/test_summary.json",
@@ -645,16 +671,54 @@ def test_test_summary_counts_dbt_results_by_resource_type(run: Paths) -> None:
         "model": counts(total=2, passed=2),
         "seed": counts(total=1, passed=1),
         "snapshot": counts(),
-        "test": counts(total=4, passed=2, warned=1, skipped=1),
+        "test": counts(total=3, passed=1, warned=1, skipped=1),
         "unit_test": counts(total=2, passed=1, failed=1),
     }
-    assert summary["totals"] == counts(total=10, passed=6, failed=1, warned=1, skipped=1, other=1)
-    assert summary["dbt_statuses"]["test"] == {"pass": 2, "skipped": 1, "warn": 1}
-    assert [(entry["unique_id"], entry["status"]) for entry in summary["not_passed"]] == [
-        (f"test.{PROJECT}.av_org_warn.0123456789", "warn"),
-        (f"test.{PROJECT}.unique_org.0123456789", "skipped"),
-        (f"unit_test.{PROJECT}.fct_figures.test_sign", "fail"),
+    assert summary["totals"] == counts(total=9, passed=5, failed=1, warned=1, skipped=1, other=1)
+    assert summary["dbt_statuses"]["test"] == {"pass": 1, "skipped": 1, "warn": 1}
+    # Every rule, by type: the warning test's rules by their failing rows (one passed).
+    assert summary["data_tests"] == {
+        "rules_file": "data_test_rules.csv",
+        "totals": counts(total=11, passed=8, warned=2, skipped=1),
+        "by_test_type": {
+            "accepted_values": counts(total=5, passed=5),
+            "expression_is_true": counts(total=3, passed=1, warned=2),
+            "not_null": counts(total=1, passed=1),
+            "unique": counts(total=1, skipped=1),
+            "unique_combination_of_columns": counts(total=1, passed=1),
+        },
+    }
+    warning_test = f"test.{PROJECT}.{ORGS_WARNING_RULES}.0123456789"
+    assert [(entry["unique_id"], entry["rule"], entry["status"], entry["failures"])
+            for entry in summary["not_passed"]] == [
+        (warning_test, "orgs_names_are_not_formulas", "warn", 2),
+        (warning_test, "orgs_open_date_known", "warn", 1),
+        (f"test.{PROJECT}.unique_org.0123456789", "unique_org", "skipped", None),
+        (f"unit_test.{PROJECT}.fct_figures.test_sign", None, "fail", 2),
     ]
+
+
+def test_every_rule_is_listed_with_its_outcome(run: Paths) -> None:
+    release = publish_release(run, YEAR, "run-1")
+    with (release / "quality" / "data_test_rules.csv").open(encoding="utf-8", newline="") as handle:
+        rules = {row["rule"]: row for row in csv.DictReader(handle)}
+
+    assert len(rules) == 11
+    assert rules[ORG_CODE_RULE] | {"arguments": None} == {
+        "rule": ORG_CODE_RULE, "test_type": "accepted_values", "model": "dim_orgs", "column": "org_code",
+        "where": "", "severity": "warn", "status": "pass", "failing_rows": "0", "arguments": None,
+        "dbt_test": f"test.{PROJECT}.{ORGS_WARNING_RULES}.0123456789",
+        "defined_in": "models/marts/_marts__models.yml",
+    }
+    assert json.loads(rules[ORG_CODE_RULE]["arguments"]) == {"values": ["RA1", "RB2", "RC3"]}
+    assert (rules["orgs_names_are_not_formulas"]["status"], rules["orgs_names_are_not_formulas"]["failing_rows"]) == (
+        "warn", "2")
+    # Named as dbt names a generic test: the column, then the arguments' values.
+    assert rules["accepted_values_fct_figures_sign________0"]["where"] == ""
+    assert rules["accepted_values_fct_figures_metric_id__m1_pct"]["where"] == "value is not null"
+    assert rules["figures_method_version_is_current"]["arguments"] == (
+        '{"values": ["{{ var(\'method_version\') }}"]}')
+    assert rules["unique_org"]["status"] == "skipped" and rules["unique_org"]["failing_rows"] == ""
 
 
 def test_figure_revisions_are_empty_for_a_first_release_and_without_equity_metrics(run: Paths) -> None:

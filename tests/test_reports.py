@@ -257,7 +257,11 @@ def build_release(release: Path, *, tables: tuple[str, ...] | None = None) -> Pa
         "dbt_version": "1.11.0", "command": "build", "all_passed": False,
         "totals": {"total": 3, "passed": 2, "failed": 1},
         "by_resource_type": {"model": {"total": 1, "passed": 1}, "test": {"total": 2, "passed": 1, "failed": 1}},
-        "not_passed": [{"unique_id": "test.nhs_equity.not_null_x", "status": "fail", "failures": 2, "message": "Got 2 results"}],
+        "data_tests": {"rules_file": "data_test_rules.csv", "totals": {"total": 5, "passed": 4, "failed": 1},
+                       "by_test_type": {"expression_is_true": {"total": 2, "passed": 1, "failed": 1},
+                                        "not_null": {"total": 3, "passed": 3}}},
+        "not_passed": [{"unique_id": "test.nhs_equity.fct_x_rules", "rule": "x_value_inside_its_ci", "status": "fail",
+                        "failures": 2, "message": "Got 2 results"}],
     }), encoding="utf-8")
     return release
 
@@ -434,7 +438,9 @@ def test_quality_report_answers_its_questions(reports) -> None:
         assert trust in text
     # What was checked: the GX suite with a Data Docs page in the release, and dbt's counts.
     assert '<a href="../quality/data_docs/expectations/wres_workforce.html">wres_workforce</a>' in text
-    assert "test.nhs_equity.not_null_x" in text
+    assert "test.nhs_equity.fct_x_rules" in text and "<td>x_value_inside_its_ci</td>" in text
+    assert "check 5 rules" in text and '<a href="../quality/data_test_rules.csv">' in text
+    assert "<th scope=\"row\">expression_is_true</th>" in text or ">expression_is_true<" in text
     # What failed: file, sheet, row, column, rule and message, never a value.
     assert "headcount_non_negative_integer" in text and "<td>workforce</td>" in text
     # Unknown ethnicity above 10%: RA1 on headcount, RB2 on applicants (42 of 252 = 16.7%).

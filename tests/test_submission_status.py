@@ -62,7 +62,7 @@ def _run_and_publish(landing: Path, output: Path, run_id: str) -> tuple[list[dic
     run_results = json.loads((paths.dbt_target / "run_results.json").read_text(encoding="utf-8"))
     ran = {entry["unique_id"] for entry in run_results["results"]}
     assert sum(uid.startswith("unit_test.nhs_equity.fct_submission_status.") for uid in ran) >= 5
-    assert any(uid.startswith("test.nhs_equity.relationships_fct_submission_status_org_code") for uid in ran)
+    assert any(uid.startswith("test.nhs_equity.fct_submission_status_rules.") for uid in ran)
     with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
         relation = connection.sql("select * from main.fct_submission_status")
         columns = relation.columns

@@ -5,7 +5,8 @@ It answers, from the release's own files:
    inputs) and `submission_status` counts by source and status, with every late, missing,
    quarantined and resubmitted return listed;
 2. what was checked: the Great Expectations suites and their expectation counts
-   (exports/reports/gx_suites.py) and dbt's tests by outcome (`quality/test_summary.json`);
+   (exports/reports/gx_suites.py), and dbt's results and data rules by outcome, each rule that
+   did not pass by name with its failing rows (`quality/test_summary.json`);
 3. what failed and was quarantined, and why (`quality/quarantine.csv`: file, sheet, row,
    column, rule, message; never a value);
 4. which organisations of etr.csv are not monitored, and why: every national grouping
@@ -242,11 +243,28 @@ def _checks(data: ReleaseData, stats: dict) -> page.Section:
         page.table("dbt results by resource type and outcome",
                    [Column("Resource type"), *(Column(k, True) for k in ("total", *OUTCOME_NAMES))], rows),
     )
+    data_tests = summary.get("data_tests") or {}
+    by_test_type = data_tests.get("by_test_type") or {}
+    if by_test_type:
+        rule_rows = [[t, *(fmt.count((counts or {}).get(k, 0)) for k in ("total", *OUTCOME_NAMES))]
+                     for t, counts in sorted(by_test_type.items())]
+        rule_totals = data_tests.get("totals") or {}
+        rules_file = data_tests.get("rules_file") or "data_test_rules.csv"
+        section.add(
+            "<p>" + page.escape(
+                f"The data tests check {fmt.plural(int(rule_totals.get('total') or 0), 'rule')}: a model's rules "
+                "(not null, unique, accepted values, relationships, business rules) are checked together in one "
+                "test, and each is reported by its own name. Every rule and how it ended: "
+            ) + page.link(f"../{QUALITY_FOLDER}/{rules_file}", rules_file) + ".</p>",
+            page.table("dbt data rules by type and outcome",
+                       [Column("Rule type"), *(Column(k, True) for k in ("total", *OUTCOME_NAMES))], rule_rows),
+        )
     not_passed = summary.get("not_passed") or []
     section.add(page.table(
         f"dbt results that did not pass ({len(not_passed)})",
-        [Column("Node"), Column("Status"), Column("Failing rows", True), Column("Message")],
-        [[e.get("unique_id"), e.get("status"), fmt.count(e.get("failures")), fmt.text(e.get("message"))] for e in not_passed],
+        [Column("Node"), Column("Rule"), Column("Status"), Column("Failing rows", True), Column("Message")],
+        [[e.get("unique_id"), fmt.text(e.get("rule")), e.get("status"), fmt.count(e.get("failures")),
+          fmt.text(e.get("message"))] for e in not_passed],
         empty="none.",
     ))
     return section
@@ -550,6 +568,7 @@ def _evidence(data: ReleaseData) -> page.Section:
         (f"../{QUALITY_FOLDER}/quarantine_report.md", "Quarantine report (Markdown)", "quarantine_report.md"),
         (f"../{QUALITY_FOLDER}/quarantine.csv", "Quarantine ledger (CSV)", "quarantine.csv"),
         (f"../{QUALITY_FOLDER}/test_summary.json", "dbt results counted by type and outcome (JSON)", "test_summary.json"),
+        (f"../{QUALITY_FOLDER}/data_test_rules.csv", "Every dbt data rule and how it ended (CSV)", "data_test_rules.csv"),
         (f"../{QUALITY_FOLDER}/dbt_run_results.json", "dbt's full run results (JSON)", "dbt_run_results.json"),
     ]
     present = [(href, text) for href, text, name in items if (data.quality_dir / name).is_file()]
