@@ -270,8 +270,12 @@ def _csv_grid(data: bytes, *, gzipped: bool) -> _Grid:
                 ignore_empty_lines=False,  # kept (as blank rows) so that row numbers stay true
                 invalid_row_handler=skip_malformed,
             ),
+            # Empty fields, quoted or not, are read as null: what cleaning makes of them.
             convert_options=pa_csv.ConvertOptions(
-                column_types=_ALL_TEXT, strings_can_be_null=False, quoted_strings_can_be_null=False
+                column_types=_ALL_TEXT,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except pa.ArrowInvalid as error:
@@ -285,17 +289,33 @@ def _csv_grid(data: bytes, *, gzipped: bool) -> _Grid:
     header = [_column_name(column[0].as_py()) for column in table.columns]
     columns = table.columns
     del table  # so that each column is let go once it is cleaned
-    return _text_grid(header, [column.slice(1) for column in _cleaned(columns)], first_row=2)
+    return _text_grid(header, [column.slice(1) for column in _cleaned(columns, _csv_text)], first_row=2)
+
+
+def _csv_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A CSV column cleaned chunk by chunk: a chunk of nothing but ASCII letters and digits (a
+    survey's codes and answers, most chunks) is clean already, since empty fields were read as
+    null, and trimming it would copy it for nothing."""
+    return pa.chunked_array(
+        [chunk if _letters_and_digits(chunk) else _clean_text(chunk) for chunk in column.chunks],
+        column.type,
+    )
+
+
+def _letters_and_digits(chunk: pa.Array) -> bool:
+    """True when every byte of the chunk's text is an ASCII letter or digit."""
+    text = chunk.buffers()[2]
+    return text is not None and text.size > 0 and text.to_pybytes().isalnum()
 
 
 def _cleaned(
-    columns: list[pa.ChunkedArray], as_text: Callable[[pa.ChunkedArray], pa.ChunkedArray] = lambda c: c
+    columns: list[pa.ChunkedArray], clean: Callable[[pa.ChunkedArray], pa.ChunkedArray]
 ) -> list[pa.ChunkedArray]:
-    """The columns as text through _clean_text. `columns` is emptied as it goes, so that a
-    large file is never held twice over."""
+    """The columns through `clean`. `columns` is emptied as it goes, so that a large file is
+    never held twice over."""
     cleaned = []
     while columns:
-        cleaned.append(_clean_text(as_text(columns.pop(0))))
+        cleaned.append(clean(columns.pop(0)))
     return cleaned
 
 
@@ -318,7 +338,7 @@ def _parquet_grid(data: bytes) -> _Grid:
         header = [_column_name(name) for name in table.column_names]
         columns = table.columns
         del table
-        columns = _cleaned(columns, _as_text)
+        columns = _cleaned(columns, lambda column: _clean_text(_as_text(column)))
     except pa.ArrowException as error:
         raise _FileFailure(Failure("unreadable_file", f"not a readable parquet file ({error})")) from error
     return _text_grid(header, columns, first_row=2)
