@@ -20,7 +20,8 @@ rows: when none of them has changed, the table is copied instead of written agai
 its files' rows are not read at all.
 
 The cache lives in EQUITY_CACHE_DIR (default `<output>/cache/`), is never published, and
-keeps only the entries the last run used. EQUITY_CACHE=off turns it off.
+keeps only the entries the last run used. EQUITY_CACHE=off turns it off: entries are then
+only how the read workers hand a large file's rows to ingest, in the work zone, unchecked.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ ENTRY_FILE = "entry.json"
 # less work than parquet, and one file (not one per table) to write, hash and open.
 ROWS_FILE = "rows.arrow"
 _IN_MEMORY_BYTES = 8 << 20
+# Rows up to this size (a workbook's, a concerns extract's) go back to ingest with the
+# entry's metadata, over the read worker's pipe, instead of being read back from disk (or,
+# with the cache off, written at all). It bounds what a worker holds while ingest is busy:
+# at most its queue of jobs (ingest/read_workers.py) times this.
+HANDOVER_BYTES = 512 << 10
 # pa.ipc.new_stream without options reads two environment variables on every call.
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions()
 VALIDATION_FILE = "validation.json"
@@ -165,38 +171,41 @@ class FileCache:
             rows = pa.memory_map(str(self._entry(key) / ROWS_FILE)).read_buffer()
             if verify and sha256_bytes(rows) != meta["files"][ROWS_FILE]:
                 raise ValueError("checksum")
-            return {
-                name: pa.ipc.open_stream(rows.slice(offset, length)).read_all()
-                for name, (offset, length) in meta["streams"].items()
-            }
+            return tables_from(rows, meta)
         except (OSError, ValueError, KeyError, pa.ArrowInvalid):
             self.drop(key)
             return None
 
-    def save_read(self, key: str, read: FileRead, tables: dict[str, pa.Table]) -> dict:
-        """Keep what was read from one file (`tables`: its pseudonymised rows); returns the
-        entry's metadata, as load_meta would."""
-        staging = self.root / f".tmp-{key}-{uuid.uuid4().hex}"
-        staging.mkdir(parents=True)
-        streams, files = {}, {}
+    def save_read(
+        self, key: str, read: FileRead, tables: dict[str, pa.Table], *, keep: bool = True
+    ) -> tuple[dict, bytes | None]:
+        """Keep what was read from one file (`tables`: its pseudonymised rows). Returns the
+        entry's metadata, as load_meta would, and the rows (the bytes of ROWS_FILE) when
+        they are small enough to hand over in memory (HANDOVER_BYTES), else None.
+
+        With `keep=False` (the cache is off) nothing is kept for a later run: only rows that
+        are not handed over are written, unchecked, for this run to read back."""
+        streams, files, handover, staging = {}, {}, None, None
         if tables:
-            path = staging / ROWS_FILE
-            # A small file's tables are put together in memory and written at once; a large
-            # one's go straight to disk (growing one buffer to its size costs more).
-            in_memory = sum(table.get_total_buffer_size() for table in tables.values()) < _IN_MEMORY_BYTES
-            sink = pa.BufferOutputStream() if in_memory else pa.output_stream(str(path), buffer_size=1 << 20)
-            with sink:
-                for name, table in tables.items():
-                    start = sink.tell()
-                    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
-                        writer.write_table(table)
-                    streams[name] = [start, sink.tell() - start]
-                rows = sink.getvalue() if in_memory else None
-            if in_memory:
-                path.write_bytes(rows)
-                files[ROWS_FILE] = sha256_bytes(rows)
+            # A small file's tables are put together in memory; a large one's go straight
+            # to disk (growing one buffer to its size costs more).
+            if sum(table.get_total_buffer_size() for table in tables.values()) < _IN_MEMORY_BYTES:
+                sink = pa.BufferOutputStream()
+                streams = _write_streams(sink, tables)
+                rows = sink.getvalue()
+                if rows.size <= HANDOVER_BYTES:
+                    handover = rows.to_pybytes()
+                if keep or handover is None:
+                    staging = self._staging(key)
+                    (staging / ROWS_FILE).write_bytes(rows)
+                    if keep:
+                        files[ROWS_FILE] = sha256_bytes(rows)
             else:
-                files[ROWS_FILE] = sha256_file(path)  # read back in blocks: never all in memory
+                staging = self._staging(key)
+                with pa.output_stream(str(staging / ROWS_FILE), buffer_size=1 << 20) as sink:
+                    streams = _write_streams(sink, tables)
+                if keep:
+                    files[ROWS_FILE] = sha256_file(staging / ROWS_FILE)  # in blocks: never all in memory
         meta = {
             "tables": {name: table.num_rows for name, table in tables.items()},
             "streams": streams,
@@ -206,12 +215,20 @@ class FileCache:
             "column_map": read.column_map,
             "files": files,
         }
-        (staging / ENTRY_FILE).write_text(json.dumps(meta), encoding="utf-8")
-        target = self._entry(key)
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
-        staging.rename(target)
-        return meta
+        if keep:
+            staging = staging or self._staging(key)
+            (staging / ENTRY_FILE).write_text(json.dumps(meta), encoding="utf-8")
+        if staging is not None:
+            target = self._entry(key)
+            if target.exists():
+                shutil.rmtree(target, ignore_errors=True)
+            staging.rename(target)
+        return meta, handover
+
+    def _staging(self, key: str) -> Path:
+        staging = self.root / f".tmp-{key}-{uuid.uuid4().hex}"
+        staging.mkdir(parents=True)
+        return staging
 
     def drop(self, key: str) -> None:
         shutil.rmtree(self._entry(key), ignore_errors=True)
@@ -300,12 +317,35 @@ def read_into(
     data: bytes,
     column_map: dict[str, str] | None,
     secret: bytes,
-) -> dict:
-    """Read one landing file, pseudonymise it and keep it as entry `key`: its metadata.
-    Rows are pseudonymised before they are stored, so no entry holds a clear practitioner_id."""
+    *,
+    keep: bool = True,
+) -> tuple[dict, bytes | None]:
+    """Read one landing file, pseudonymise it and keep it as entry `key` (FileCache.save_read):
+    its metadata, and its rows when small. Rows are pseudonymised before they are stored or
+    handed over, so no entry holds a clear practitioner_id."""
     read = read_file(file, data, column_map)
     tables = {name: pseudonymise_table(rows, secret) for name, rows in read.tables.items()}
-    return store.save_read(key, read, tables)
+    return store.save_read(key, read, tables, keep=keep)
+
+
+def _write_streams(sink: pa.NativeFile, tables: dict[str, pa.Table]) -> dict[str, list[int]]:
+    """Each table as an Arrow IPC stream, back to back: name -> [offset, length]."""
+    streams = {}
+    for name, table in tables.items():
+        start = sink.tell()
+        with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
+            writer.write_table(table)
+        streams[name] = [start, sink.tell() - start]
+    return streams
+
+
+def tables_from(rows: bytes | pa.Buffer, meta: dict) -> dict[str, pa.Table]:
+    """An entry's tables from its rows (the bytes of ROWS_FILE), without copying them."""
+    rows = pa.py_buffer(rows) if isinstance(rows, bytes) else rows
+    return {
+        name: pa.ipc.open_stream(rows.slice(offset, length)).read_all()
+        for name, (offset, length) in meta["streams"].items()
+    }
 
 
 class FileKeys:

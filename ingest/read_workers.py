@@ -3,21 +3,27 @@
 Each worker is a fresh `python -m ingest.read_workers`, not a fork: the parent may be an
 Airflow task holding far more memory than a reader needs (and multiprocessing's spawn
 would import the parent's __main__, which may be Airflow's CLI). A job names one file;
-the worker reads it, checks its sha256 against the one the parent hashed, and writes
-what it read to the file's cache entry (ingest/cache.py), so only the entry's small
-metadata comes back over the pipe and the parent's memory does not grow with the number
-of files in flight.
+the worker reads it, checks its sha256 against the one the parent hashed, and keeps what
+it read as the file's cache entry (ingest/cache.py). The entry's metadata comes back over
+the pipe, with the rows themselves when they are small (a workbook's, at most
+HANDOVER_BYTES): the parent then need not read them back from disk, nor, with the cache
+off, need they be written at all. A large file's rows (a survey year) stay on disk, so the
+parent's memory does not grow with the number of files in flight.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.abc
 import os
+import queue
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 
@@ -64,7 +70,7 @@ class ReadWorkers:
     in whatever order they finish.
     """
 
-    def __init__(self, count: int, store_root: Path, secret: bytes):
+    def __init__(self, count: int, store_root: Path, secret: bytes, *, keep: bool = True):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         self._workers: list[tuple[subprocess.Popen, Connection, Connection]] = []
@@ -86,7 +92,8 @@ class ReadWorkers:
                 self._workers.append((process, jobs, results))
                 self._outstanding.append(0)
                 self._jobs.append(0)
-                jobs.send((str(store_root), secret))  # through the pipe: never in argv or the environment
+                # Through the pipe: never in argv or the environment.
+                jobs.send((str(store_root), secret, keep))
         except BaseException:
             self.close()
             raise
@@ -103,9 +110,9 @@ class ReadWorkers:
         self._size[job.index] = (worker, size)
         self._workers[worker][1].send(job)
 
-    def results(self) -> list[tuple[int, dict]]:
-        """(job index, entry metadata) of the jobs that have finished; an error in a
-        worker is raised here."""
+    def results(self) -> list[tuple[int, dict, bytes | None]]:
+        """(job index, entry metadata, rows handed over or None) of the jobs that have
+        finished; an error in a worker is raised here."""
         connections = {results: worker for worker, (_, _, results) in enumerate(self._workers)}
         finished = []
         for results in wait(list(connections)):
@@ -118,7 +125,7 @@ class ReadWorkers:
             self._jobs[worker] -= 1
             if isinstance(outcome, BaseException):
                 raise outcome
-            finished.append((index, outcome))
+            finished.append((index, *outcome))
         return finished
 
     def close(self) -> None:
@@ -146,32 +153,52 @@ def _serve(job_fd: int, result_fd: int) -> None:
 
     from ingest.cache import FileCache, read_into
 
+    # A workbook's cells set the garbage collector off often; what was imported so far is
+    # kept out of its scans, which took two thirds of its time.
+    gc.freeze()
     jobs, results = Connection(job_fd, writable=False), Connection(result_fd, readable=False)
-    store_root, secret = jobs.recv()
+    store_root, secret, keep = jobs.recv()
     store = FileCache(Path(store_root))
-    while True:
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send, args=(results, outbox), daemon=True)
+    sender.start()
+    try:
+        while sender.is_alive():
+            try:
+                job: Job = jobs.recv()
+            except EOFError:
+                return
+            data = None
+            try:
+                data = job.file.path.read_bytes()
+                if hashlib.sha256(data).hexdigest() != job.sha256:
+                    raise OSError(f"{job.file.relpath} changed while it was being read")
+                outcome = read_into(store, job.entry, job.file, data, job.column_map, secret, keep=keep)
+            except Exception as error:  # raised again in the parent
+                outcome = error
+            if data is not None and len(data) >= _LARGE_BYTES:
+                del data
+                pa.default_memory_pool().release_unused()  # else a survey year's memory stays with us
+            data = None
+            try:
+                message = ForkingPickler.dumps((job.index, outcome))
+            except Exception as error:  # an error that cannot be pickled
+                unpicklable = RuntimeError(f"{job.file.relpath}: {outcome!r} ({error})")
+                message = ForkingPickler.dumps((job.index, unpicklable))
+            outbox.put(message)
+    finally:
+        outbox.put(None)
+        sender.join()
+
+
+def _send(results: Connection, outbox: queue.SimpleQueue) -> None:
+    """Send each result as it is ready, in a thread of its own: a result with rows may not
+    fit in the pipe, and the worker reads on while the parent is busy writing the raw zone."""
+    while (message := outbox.get()) is not None:
         try:
-            job: Job = jobs.recv()
-        except EOFError:
-            return
-        data = None
-        try:
-            data = job.file.path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != job.sha256:
-                raise OSError(f"{job.file.relpath} changed while it was being read")
-            outcome = read_into(store, job.entry, job.file, data, job.column_map, secret)
-        except Exception as error:  # raised again in the parent
-            outcome = error
-        if data is not None and len(data) >= _LARGE_BYTES:
-            del data
-            pa.default_memory_pool().release_unused()  # else a survey year's memory stays with us
-        data = None
-        try:
-            results.send((job.index, outcome))
+            results.send_bytes(message)
         except OSError:
             return  # the parent has stopped listening
-        except Exception as error:  # an error that cannot be pickled
-            results.send((job.index, RuntimeError(f"{job.file.relpath}: {outcome!r} ({error})")))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@
 3. Every other file's entry is looked up. A raw-zone table whose files all have an entry
    and are unchanged is copied whole from the cache, and their rows are not read.
 4. Files without an entry are read by worker processes (ingest/read_workers.py); each
-   table's rows are added in relpath order as soon as the files before them are in.
+   table's rows are added in relpath order as soon as the files before them are in. A
+   small file's rows come back with its outcome, in memory; a large one's are read back
+   from its entry.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ingest.cache import (
     read_into,
     sha256_bytes,
     table_key,
+    tables_from,
 )
 from ingest.config import Paths
 from ingest.discover import REFERENCE, REFERENCE_FILES, SURVEY_COLUMN_MAP, WRES_WORKBOOK, LandingFile
@@ -65,6 +68,7 @@ class Outcome:
     entry: str | None = None  # its entry key in the store; None when it is not read
     meta: dict | None = None
     reused: bool = False  # meta came from an earlier run's entry
+    handover: bytes | None = None  # its rows, when they came back in memory (FileCache.save_read)
     index: int = 0
 
     @property
@@ -176,18 +180,29 @@ class _Reader:
         data = outcome.file.path.read_bytes()
         if sha256_bytes(data) != outcome.sha256:
             raise OSError(f"{outcome.file.relpath} changed while it was being read")
-        outcome.meta = read_into(
-            self.store, outcome.entry, outcome.file, data, outcome.column_map_in, self.secret
+        outcome.meta, outcome.handover = read_into(
+            self.store,
+            outcome.entry,
+            outcome.file,
+            data,
+            outcome.column_map_in,
+            self.secret,
+            keep=self.cached,
         )
         outcome.reused = False
 
     def rows(self, outcome: Outcome) -> dict:
-        """Its tables; an entry from an earlier run is verified first, and read again if it fails."""
-        rows = self.store.load_rows(outcome.entry, outcome.meta, verify=outcome.reused)
-        if rows is None:
-            self.read_here(outcome)
-            rows = self.store.load_rows(outcome.entry, outcome.meta, verify=False)
-        return rows
+        """Its tables, taken from it (handed over in memory, or read from its entry); an entry
+        from an earlier run is verified first, and read again if it fails."""
+        if outcome.handover is None:
+            rows = self.store.load_rows(outcome.entry, outcome.meta, verify=outcome.reused)
+            if rows is not None:
+                return rows
+            self.read_here(outcome)  # the entry failed its check
+        if outcome.handover is not None:
+            rows, outcome.handover = tables_from(outcome.handover, outcome.meta), None
+            return rows
+        return self.store.load_rows(outcome.entry, outcome.meta, verify=False)
 
 
 def read_landing(paths: Paths, files: list[LandingFile], secret: bytes) -> Reading:
@@ -215,7 +230,7 @@ def _workers_started_early(paths: Paths, files: list[LandingFile], secret: bytes
             pass  # no cache yet: every file will be read
     if readable < MIN_FILES_FOR_WORKERS + len(REQUIRED_REFERENCE):
         return None
-    return ReadWorkers(READ_WORKERS, _store_root(paths), secret)
+    return ReadWorkers(READ_WORKERS, _store_root(paths), secret, keep=cache_enabled())
 
 
 def _read_landing(
@@ -255,10 +270,13 @@ def _read_landing(
             while queue and queue[0].meta is not None:
                 outcome = queue.popleft()
                 tables = [table for table in outcome.meta["tables"] if table in building]
+                on_disk = outcome.handover is None and outcome.meta["streams"]
                 rows = reader.rows(outcome) if tables else {}
+                landed = landed_rows(outcome.file, {table: rows[table] for table in tables})
                 for table in tables:
-                    writer.add(outcome.file.relpath, table, landed_rows(outcome.file, table, rows[table]))
-                if not reader.cached:
+                    writer.add(outcome.file.relpath, table, landed[table])
+                outcome.handover = None
+                if on_disk and not reader.cached:
                     reader.store.drop(outcome.entry)  # the hand-over is done with
 
     jobs = [o for o in outcomes if o.entry and o.meta is None]
@@ -270,7 +288,7 @@ def _read_landing(
         _read_in_workers(workers, jobs, add_ready)
         workers.close()  # their memory is given back before the tables are kept
     else:
-        with ReadWorkers(READ_WORKERS, reader.store.root.parent, secret) as started:
+        with ReadWorkers(READ_WORKERS, reader.store.root.parent, secret, keep=reader.cached) as started:
             _read_in_workers(started, jobs, add_ready)
     add_ready()
     writer.close()
@@ -302,9 +320,9 @@ def _read_in_workers(workers: ReadWorkers, jobs: list[Outcome], add_ready) -> No
             else:
                 submit(small.popleft())
             in_flight += 1
-        for index, meta in workers.results():
+        for index, meta, handover in workers.results():
             outcome = by_index[index]
-            outcome.meta = meta
+            outcome.meta, outcome.handover = meta, handover
             in_flight -= 1
             large_in_flight -= outcome.size_bytes >= LARGE_FILE_BYTES
         add_ready()

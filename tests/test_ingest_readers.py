@@ -228,6 +228,23 @@ def test_csv_quoting_blank_lines_and_gzip(tmp_path):
     assert {f.rule for f in _read(tmp_path, relpath).failures} == {"missing_column"}
 
 
+def test_csv_empty_and_blank_fields_are_null_quoted_or_not(tmp_path):
+    text = (
+        "reporting_year,profession,region_code,ethnic_category,place_of_first_qualification,practitioners\n"
+        '2024,"",Y56,A,"  ",5\n'
+        "2024,\u00a0Dentist\u3000,Y56,\t,UK,\n"
+        "2024,Doctor,Y56,99,UK,012\n"  # letters and digits only: kept as they are
+    )
+    write_bytes(tmp_path / POPULATION, text.encode())
+    got = _read(tmp_path, POPULATION).tables["concerns_population"].to_pylist()
+    fields = ("profession", "ethnic_category", "place_of_first_qualification", "practitioners")
+    assert [tuple(r[f] for f in fields) for r in got] == [
+        (None, "A", None, "5"),
+        ("Dentist", None, "UK", None),
+        ("Doctor", "99", "UK", "012"),
+    ]
+
+
 def test_header_only_csv_loads_no_rows(tmp_path):
     write_csv(tmp_path / POPULATION, table_rows("concerns_population", []))
     read = _read(tmp_path, POPULATION)

@@ -20,6 +20,7 @@ from landing_builders import (
 )
 
 from ingest import __main__ as ingest_cli
+from ingest import cache as cache_module
 from ingest import raw_zone, reading
 from ingest.config import PROJECT_ROOT, Paths
 from ingest.discover import discover
@@ -197,6 +198,26 @@ def test_reading_in_worker_processes_writes_the_same_bytes(tmp_path, landing, mo
     assert files == sorted(p.relative_to(workers.work) for p in workers.work.rglob("*") if p.is_file())
     for relpath in files:
         assert (here.work / relpath).read_bytes() == (workers.work / relpath).read_bytes(), relpath
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_rows_read_back_from_disk_write_the_same_bytes_as_rows_handed_over(
+    tmp_path, landing, monkeypatch, cache
+):
+    monkeypatch.setenv("EQUITY_CACHE", cache)
+    handed_over = Paths(landing, tmp_path / "handed_over")
+    ingest_landing(handed_over)
+    monkeypatch.setattr(cache_module, "HANDOVER_BYTES", 0)  # every file's rows go by disk, as a survey's do
+    on_disk = Paths(landing, tmp_path / "on_disk")
+    ingest_landing(on_disk)
+    # The same work zone and, with the cache on, the same entries, whichever way rows came back.
+    assert _files(handed_over.output) == _files(on_disk.output)
+    if cache == "off":
+        assert not (on_disk.work / "reading").exists()  # the hand-over is cleared away
+
+
+def _files(folder) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_row_groups_and_merged_buffers_keep_rows_and_order(tmp_path, landing, monkeypatch):
