@@ -13,6 +13,8 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PARALLELISM := 4
+# Local runs send no metrics; with legacy metric names off, a run need not read their registry.
+export AIRFLOW__METRICS__LEGACY_NAMES_ON := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 SAMPLE := data/sample/landing
@@ -25,7 +27,7 @@ run test bench: export EQUITY_SIGN_OFF := automatic
 
 .PHONY: run test bench sample clean browser deploy-test deployment-services
 run: $(VENV)/.synced $(DBT_PARSE) $(if $(EQUITY_LANDING_DIR),,$(SAMPLE)) $(AIRFLOW_HOME)/airflow.db
-	$(VENV)/bin/airflow dags test nhs_equity_monitoring
+	$(PY) -m nhs_equity_monitor.local_run
 	$(PY) -m exports.latest
 
 test: $(VENV)/.synced $(DBT_PARSE) browser deployment-services
@@ -71,8 +73,11 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
+# Touched after the parse: dbt leaves the file as it was when nothing changed (after a sync
+# of the venv, say), and make would then parse again on every run (about 6 s).
 $(DBT_PARSE): $(VENV)/.synced $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f -print)
 	$(PY) -m nhs_equity_monitor.dbt_build parse
+	touch $@
 
 # Generated into a temporary folder and renamed, so an interrupted run leaves no half sample.
 $(SAMPLE): | $(VENV)/.synced
@@ -80,9 +85,12 @@ $(SAMPLE): | $(VENV)/.synced
 	$(PY) -m ingest.synthetic --sample --landing $@.tmp
 	mv $@.tmp $@
 
-$(AIRFLOW_HOME)/airflow.db: | $(VENV)/.synced
+# Migrated again whenever the venv changes: `make run` does not check for pending migrations
+# (nhs_equity_monitor/local_run.py).
+$(AIRFLOW_HOME)/airflow.db: $(VENV)/.synced
 	mkdir -p $(AIRFLOW_HOME)
 	$(VENV)/bin/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	touch $@
 
 clean:
 	rm -rf .airflow data/output

@@ -1,7 +1,7 @@
 """Run a heavy step in a forked child process, so that its memory goes back when it ends.
 
-Airflow runs a DAG's tasks in one long-lived process (`airflow dags test`; a worker's task
-process). Memory a step's libraries keep after it (freed but held by pyarrow's and glibc's
+Airflow runs a DAG's tasks in one long-lived process (`make run`'s `dag.test()`; a worker's
+task process). Memory a step's libraries keep after it (freed but held by pyarrow's and glibc's
 allocators, caches of GX and pandas) stays with that process, and was still held while the
 next step, dbt (a process of its own, about 1 GiB), ran. A forked child starts in
 milliseconds with the parent's imports, and everything it used is given back when it
