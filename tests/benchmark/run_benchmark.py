@@ -13,6 +13,8 @@ nothing new, then the floor (tests/benchmark/floor.py) and the pipeline-to-floor
   Each step's are from Airflow's record of the task's start and end, and the samples
   taken meanwhile.
 - The floor's counts must equal the release's, and its values agree to 1e-9 relative.
+- Last, `make run` on a nation of 8 trusts at scale 0.02 for one year (13 landing files):
+  the fixed cost of Airflow, GX, dbt and publishing, which no amount of data lowers.
 
 Results go to stdout and `data/bench/results-<n>y.json`, with the load average, since a
 busy machine slows everything.
@@ -37,6 +39,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LAST_YEAR = 2025
 GIB = 2**30
+# The nation of the fixed-cost run: next to no data.
+TINY_TRUSTS, TINY_SCALE = 8, 0.02
 
 
 def children_cpu_seconds() -> float:
@@ -87,6 +91,23 @@ def steps(result: dict, metadata_db: Path) -> list[dict]:
     return found
 
 
+def nation(first_year: int, scale: float, trusts: int) -> Path:
+    """The landing folder of a generated nation, generated once and kept for next time."""
+    landing = PROJECT_ROOT / "data" / "bench" / f"landing-{first_year}-{LAST_YEAR}-s{scale}-t{trusts}"
+    if not landing.is_dir():
+        years = LAST_YEAR - first_year + 1
+        print(f"Generating {years} years of a nation at scale {scale} into {landing} (kept for next time)")
+        staging = landing.with_name(landing.name + ".tmp")
+        subprocess.run(["rm", "-rf", str(staging)], check=True)
+        subprocess.run(
+            [str(BIN / "python"), "-m", "ingest.synthetic", "--landing", str(staging), "--scale", str(scale),
+             "--trusts", str(trusts), "--first-year", str(first_year), "--last-year", str(LAST_YEAR)],
+            cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        staging.rename(landing)
+    return landing
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--years", type=int, default=1)
@@ -95,17 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     first_year = LAST_YEAR - args.years + 1
 
-    landing = PROJECT_ROOT / "data" / "bench" / f"landing-{first_year}-{LAST_YEAR}-s{args.scale}-t{args.trusts}"
-    if not landing.is_dir():
-        print(f"Generating {args.years} years of a nation at scale {args.scale} into {landing} (kept for next time)")
-        staging = landing.with_name(landing.name + ".tmp")
-        subprocess.run(["rm", "-rf", str(staging)], check=True)
-        subprocess.run(
-            [str(BIN / "python"), "-m", "ingest.synthetic", "--landing", str(staging), "--scale", str(args.scale),
-             "--trusts", str(args.trusts), "--first-year", str(first_year), "--last-year", str(LAST_YEAR)],
-            cwd=PROJECT_ROOT, check=True,
-        )  # fmt: skip
-        staging.rename(landing)
+    landing = nation(first_year, args.scale, args.trusts)
 
     root = Path(tempfile.mkdtemp(prefix="equity-bench-"))
     output = root / "output"
@@ -153,18 +164,24 @@ def main() -> None:
         cwd=PROJECT_ROOT, capture_output=True, text=True,
     )  # fmt: skip
     print(check.stdout.strip().splitlines()[-1] if check.returncode == 0 else check.stderr.strip())
+    # The same run on a nation of 8 trusts at a fiftieth of the volume for one year: what
+    # Airflow, GX, dbt and publishing cost with next to no data. The rest is the data's.
+    tiny = {**env, "EQUITY_LANDING_DIR": str(nation(LAST_YEAR, TINY_SCALE, TINY_TRUSTS)),
+            "EQUITY_OUTPUT_DIR": str(root / "output-tiny")}  # fmt: skip
+    fixed_cost = measure(f"make run ({TINY_TRUSTS} trusts, scale {TINY_SCALE})", ["make", "-s", "run"], tiny)
+    fixed_cost["steps"] = steps(fixed_cost, root / "airflow" / "airflow.db")
     ratios = {name: round(run["wall_s"] / floor["wall_s"], 1) for name, run in runs.items()}
     print("pipeline-to-floor ratio: " + ", ".join(f"{name} {ratio}x" for name, ratio in ratios.items()))
     load_after = os.getloadavg()
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f}")
 
     out = PROJECT_ROOT / "data" / "bench" / f"results-{args.years}y.json"
-    for result in (*runs.values(), floor, profiles):
+    for result in (*runs.values(), floor, profiles, fixed_cost):
         result.pop("samples", None)
     out.write_text(json.dumps({
         "years": args.years, "scale": args.scale, "trusts": args.trusts, "landing_files": files,
         "cpus": os.cpu_count(), "load_average_before": load_before, "load_average_after": load_after,
-        "runs": runs, "floor": floor, "profiles": profiles, "floor_agrees": check.returncode == 0, "ratio": ratios,
+        "runs": runs, "floor": floor, "profiles": profiles, "fixed_cost": fixed_cost, "floor_agrees": check.returncode == 0, "ratio": ratios,
     }, indent=2))  # fmt: skip
     if check.returncode != 0:
         raise SystemExit("the floor disagrees with the release")
